@@ -1,0 +1,205 @@
+"""The relational model of an imported article.
+
+An article has parts (three reading tiers and a closing reflection), each an
+ordered list of blocks. Glossary terms hang off the article, with their
+definitions and every marked occurrence. References point at journals and,
+through an ordered join model, at authors shared across articles.
+"""
+
+from django.db import models
+from django.urls import reverse
+
+
+class Article(models.Model):
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=300)
+    source_name = models.CharField(max_length=300, blank=True)
+    # Hash of the source text: a re-import of an unchanged file is a no-op.
+    source_sha256 = models.CharField(max_length=64, blank=True)
+    # Bumped by every import that changes something; keys caches of rendered text.
+    version = models.PositiveIntegerField(default=1)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("article", kwargs={"slug": self.slug})
+
+
+class PartQuerySet(models.QuerySet):
+    def tiers(self):
+        return self.filter(kind=Part.Kind.TIER)
+
+
+class Part(models.Model):
+    class Kind(models.TextChoices):
+        TIER = "tier", "Reading tier"
+        REFLECTION = "reflection", "Closing reflection"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="parts")
+    slug = models.SlugField(max_length=40)
+    title = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField()
+    word_count = models.PositiveIntegerField(default=0)
+
+    objects = PartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "slug"], name="unique_part_slug_per_article"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article.title} · {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tier", kwargs={"slug": self.article.slug, "tier": self.slug})
+
+    @property
+    def reading_minutes(self) -> int:
+        # 230 words a minute is the usual figure for adult non-fiction reading.
+        return max(1, round(self.word_count / 230))
+
+
+class Block(models.Model):
+    class Kind(models.TextChoices):
+        HEADING = "heading", "Section heading"
+        PARAGRAPH = "paragraph", "Paragraph"
+        TAKEAWAY = "takeaway", "Takeaway"
+        LIST_ITEM = "list_item", "List item"
+        TABLE = "table", "Table"
+
+    part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="blocks")
+    position = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The element id in the page. Derived from the text when the block is first
+    # created and kept while the text stays the same, so links survive re-imports.
+    anchor = models.SlugField(max_length=40)
+    text = models.TextField(help_text="Canonical plain text of the block.")
+    # Inline structure (spans, list label, table cells) as produced by the parser.
+    content = models.JSONField(default=dict)
+    source_line = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["part", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["part", "anchor"], name="unique_block_anchor_per_part"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:60]}"
+
+    def get_absolute_url(self) -> str:
+        """The passage on its tier page; reflection blocks show on every tier, so use the first."""
+        part = self.part
+        tier_slug = part.slug if part.kind == Part.Kind.TIER else "fundamentals"
+        return reverse("tier", kwargs={"slug": part.article.slug, "tier": tier_slug}) + f"#{self.anchor}"
+
+
+class GlossaryTerm(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="terms")
+    key = models.CharField(max_length=200, help_text="Lower-case term text used for matching.")
+    slug = models.SlugField(max_length=200)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "slug"], name="unique_term_slug_per_article"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Definition(models.Model):
+    term = models.ForeignKey(GlossaryTerm, on_delete=models.CASCADE, related_name="definitions")
+    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="definitions")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField()
+    # False where the importer found the definition as an unmarked insertion.
+    marked = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["term", "position"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Occurrence(models.Model):
+    term = models.ForeignKey(GlossaryTerm, on_delete=models.CASCADE, related_name="occurrences")
+    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="occurrences")
+    defining = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["block__part__position", "block__position"]
+
+    def __str__(self) -> str:
+        return f"{self.term} in {self.block.part.slug}#{self.block.anchor}"
+
+
+class Journal(models.Model):
+    name = models.CharField(max_length=300, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Author(models.Model):
+    family = models.CharField(max_length=150)
+    given = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["family", "given"]
+        constraints = [
+            models.UniqueConstraint(fields=["family", "given"], name="unique_author_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family}, {self.given}" if self.given else self.family
+
+
+class Reference(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="references")
+    position = models.PositiveSmallIntegerField()
+    raw = models.TextField(help_text="The reference as written in the source.")
+    # False when the importer could not split the reference; only raw is shown.
+    parsed = models.BooleanField(default=True)
+    title = models.TextField(blank=True)
+    journal = models.ForeignKey(
+        Journal, on_delete=models.PROTECT, null=True, blank=True, related_name="references"
+    )
+    volume = models.CharField(max_length=20, blank=True)
+    issue = models.CharField(max_length=20, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    pages = models.CharField(max_length=40, blank=True)
+    et_al = models.BooleanField(default=False)
+    authors = models.ManyToManyField(Author, through="ReferenceAuthor", related_name="references")
+
+    class Meta:
+        ordering = ["article", "position"]
+
+    def __str__(self) -> str:
+        return self.title or self.raw[:80]
+
+
+class ReferenceAuthor(models.Model):
+    reference = models.ForeignKey(Reference, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="authorships")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["reference", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["reference", "position"], name="unique_author_position"),
+        ]

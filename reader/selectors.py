@@ -1,0 +1,126 @@
+"""Reads: what each page needs, in a small, constant number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from reader.citations import Citation, with_unique_keys
+from reader.models import Article, Block, Definition, GlossaryTerm, Occurrence, Part, Reference, ReferenceAuthor
+from reader.rendering import iter_term_spans, render_blocks
+
+TIER_SLUGS = ("fundamentals", "intermediate", "academic")
+
+
+@dataclass
+class TocEntry:
+    anchor: str
+    text: str
+
+
+@dataclass
+class TierPage:
+    article: Article
+    tier: Part
+    tiers: list[Part]
+    reflection: Part | None
+    article_html: str
+    reflection_html: str
+    toc: list[TocEntry]
+    terms: list[GlossaryTerm]
+
+
+def article_list():
+    return Article.objects.order_by("title")
+
+
+def article_get(*, slug: str) -> Article:
+    try:
+        return Article.objects.get(slug=slug)
+    except Article.DoesNotExist:
+        raise Http404("No article with that address.") from None
+
+
+def tier_page_get(*, slug: str, tier_slug: str) -> TierPage:
+    if tier_slug not in TIER_SLUGS:
+        raise Http404("Unknown reading depth.")
+    article = article_get(slug=slug)
+    parts = list(
+        Part.objects.filter(article=article).prefetch_related(
+            Prefetch("blocks", queryset=Block.objects.order_by("position"))
+        )
+    )
+    tiers = [part for part in parts if part.kind == Part.Kind.TIER]
+    tier = next((part for part in tiers if part.slug == tier_slug), None)
+    if tier is None:
+        raise Http404("This article has no such tier.")
+    reflection = next((part for part in parts if part.kind == Part.Kind.REFLECTION), None)
+    shown_blocks = list(tier.blocks.all()) + (list(reflection.blocks.all()) if reflection else [])
+
+    term_slugs = {term_slug for block in shown_blocks for term_slug, _ in iter_term_spans(block.content)}
+    terms = list(
+        GlossaryTerm.objects.filter(article=article, slug__in=term_slugs).prefetch_related(
+            Prefetch("definitions", queryset=Definition.objects.order_by("position"))
+        )
+    )
+    return TierPage(
+        article=article,
+        tier=tier,
+        tiers=tiers,
+        reflection=reflection,
+        article_html=render_blocks(tier.blocks.all()),
+        reflection_html=render_blocks(reflection.blocks.all()) if reflection else "",
+        toc=[TocEntry(block.anchor, block.text) for block in tier.blocks.all() if block.kind == Block.Kind.HEADING],
+        terms=terms,
+    )
+
+
+def glossary_get(*, article: Article) -> list[GlossaryTerm]:
+    return list(
+        GlossaryTerm.objects.filter(article=article)
+        .order_by("key")
+        .prefetch_related(
+            Prefetch("definitions", queryset=Definition.objects.select_related("block__part").order_by("position")),
+            Prefetch(
+                "occurrences",
+                queryset=Occurrence.objects.select_related("block__part__article").order_by(
+                    "block__part__position", "block__position"
+                ),
+            ),
+        )
+    )
+
+
+def references_get(*, article: Article) -> list[Reference]:
+    return list(
+        Reference.objects.filter(article=article)
+        .select_related("journal")
+        .prefetch_related(
+            Prefetch("authorships", queryset=ReferenceAuthor.objects.select_related("author").order_by("position"))
+        )
+        .order_by("position")
+    )
+
+
+def reference_citations(references: list[Reference]) -> list[Citation]:
+    """Citation records (with unique keys) for the references, in order."""
+    return with_unique_keys(
+        [
+            Citation(
+                key="",
+                raw=reference.raw,
+                parsed=reference.parsed,
+                authors=tuple((a.author.family, a.author.given) for a in reference.authorships.all()),
+                et_al=reference.et_al,
+                title=reference.title,
+                journal=reference.journal.name if reference.journal else "",
+                volume=reference.volume,
+                issue=reference.issue,
+                year=reference.year,
+                pages=reference.pages,
+            )
+            for reference in references
+        ]
+    )

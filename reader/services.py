@@ -1,0 +1,303 @@
+"""Writes: importing an article source into the relational model.
+
+Parsing is done by :mod:`reader.parsing` (pure Python); this module maps its
+dataclasses onto rows, inside one transaction, keeping the ids of blocks whose
+text did not change so that links (and later notes) stay put.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from reader import parsing
+from reader.rendering import iter_term_spans
+from reader.models import (
+    Article,
+    Author,
+    Block,
+    Definition,
+    GlossaryTerm,
+    Journal,
+    Occurrence,
+    Part,
+    Reference,
+    ReferenceAuthor,
+)
+
+BLOCK_KINDS = ("heading", "paragraph", "takeaway", "list_item", "table")
+ANCHOR_PREFIX = {"heading": "h", "paragraph": "p", "takeaway": "t", "list_item": "li", "table": "tbl"}
+
+
+@dataclass
+class PartReport:
+    slug: str
+    title: str
+    counts: dict[str, int]
+    table_rows: list[int]
+
+
+@dataclass
+class ImportReport:
+    slug: str
+    title: str
+    created: bool = False
+    changed: bool = False
+    parts: list[PartReport] = field(default_factory=list)
+    references: int = 0
+    unparsed_references: int = 0
+    terms: int = 0
+    marked_definitions: int = 0
+    unmarked_definitions: int = 0
+    blocks_kept: int = 0
+    blocks_added: int = 0
+    blocks_removed: int = 0
+    irregularities: list[parsing.Irregularity] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """The report as printed by the import command."""
+        state = "created" if self.created else ("updated" if self.changed else "unchanged")
+        out = [f"{self.title} ({self.slug}): {state}"]
+        out.append(f"  {'part':<14}{'headings':>9}{'paragraphs':>11}{'takeaways':>10}{'list items':>11}{'tables':>7}")
+        for part in self.parts:
+            c = part.counts
+            rows = f" ({', '.join(str(n) for n in part.table_rows)} body rows)" if part.table_rows else ""
+            out.append(
+                f"  {part.title:<14}{c['heading']:>9}{c['paragraph']:>11}{c['takeaway']:>10}"
+                f"{c['list_item']:>11}{c['table']:>7}{rows}"
+            )
+        out.append(
+            f"  references: {self.references} ({self.unparsed_references} kept as written, not split into fields)"
+        )
+        out.append(
+            f"  glossary: {self.terms} terms, {self.marked_definitions} marked definitions, "
+            f"{self.unmarked_definitions} unmarked insertions"
+        )
+        if self.changed:
+            out.append(
+                f"  blocks: {self.blocks_kept} kept, {self.blocks_added} added, {self.blocks_removed} removed"
+            )
+        repaired = [i for i in self.irregularities if i.repaired]
+        unrepaired = [i for i in self.irregularities if not i.repaired]
+        out.append(f"  irregular spots repaired: {len(repaired)}")
+        out.extend(f"    line {i.line}: [{i.kind}] {i.message}" for i in repaired)
+        out.append(f"  irregular spots not repaired: {len(unrepaired)}")
+        out.extend(f"    line {i.line}: [{i.kind}] {i.message}" for i in unrepaired)
+        return out
+
+
+def article_import(*, source: str, slug: str, title: str, source_name: str = "") -> ImportReport:
+    """Create or update the article ``slug`` from ``source`` text.
+
+    Raises :class:`reader.parsing.ArticleFormatError` before touching the
+    database when the text cannot be read as an article.
+    """
+    parsed = parsing.parse_article(source)
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    report = _report_for(parsed, slug=slug, title=title)
+
+    with transaction.atomic():
+        article = Article.objects.select_for_update().filter(slug=slug).first()
+        if article is not None and article.source_sha256 == digest and article.title == title:
+            return report
+        if article is None:
+            article = Article.objects.create(
+                slug=slug, title=title, source_name=source_name, source_sha256=digest
+            )
+            report.created = True
+        else:
+            article.title = title
+            article.source_name = source_name or article.source_name
+            article.source_sha256 = digest
+            article.version += 1
+            article.save()
+        report.changed = True
+
+        term_slugs = _term_slugs(parsed)
+        blocks_by_part = _sync_parts_and_blocks(article, parsed, term_slugs, report)
+        _sync_glossary(article, parsed, term_slugs, blocks_by_part)
+        _sync_references(article, parsed)
+    return report
+
+
+def _report_for(parsed: parsing.ParsedArticle, *, slug: str, title: str) -> ImportReport:
+    report = ImportReport(slug=slug, title=title)
+    for part in parsed.parts:
+        counts = {kind: part.count(kind) for kind in BLOCK_KINDS}
+        rows = [len(block.rows) for block in part.blocks if block.kind == "table"]
+        report.parts.append(PartReport(slug=part.slug, title=part.title, counts=counts, table_rows=rows))
+    report.references = len(parsed.references)
+    report.unparsed_references = sum(1 for ref in parsed.references if not ref.parsed)
+    report.terms = len({d.key for d in parsed.definitions})
+    report.marked_definitions = sum(1 for d in parsed.definitions if d.marked)
+    report.unmarked_definitions = sum(1 for d in parsed.definitions if not d.marked)
+    report.irregularities = list(parsed.irregularities)
+    return report
+
+
+def _term_slugs(parsed: parsing.ParsedArticle) -> dict[str, str]:
+    """Map each term key to a unique slug, stable for the same set of keys."""
+    slugs: dict[str, str] = {}
+    taken: set[str] = set()
+    for key in sorted({d.key for d in parsed.definitions}):
+        base = slugify(key) or "term"
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base}-{n}", n + 1
+        taken.add(candidate)
+        slugs[key] = candidate
+    return slugs
+
+
+def _spans_json(spans, term_slugs: dict[str, str]) -> list[list]:
+    return [[s.text, term_slugs.get(s.term) if s.term else None, bool(s.defining)] for s in spans]
+
+
+def _block_content(block: parsing.Block, term_slugs: dict[str, str]) -> dict:
+    if block.kind == "table":
+        return {
+            "header": [_spans_json(cell, term_slugs) for cell in block.header],
+            "rows": [[_spans_json(cell, term_slugs) for cell in row] for row in block.rows],
+        }
+    content = {"spans": _spans_json(block.spans, term_slugs)}
+    if block.kind == "list_item":
+        content["label"] = block.label
+    return content
+
+
+def _new_anchor(kind: str, text: str, taken: set[str]) -> str:
+    digest = hashlib.sha1(f"{kind}\n{text}".encode("utf-8")).hexdigest()
+    base = f"{ANCHOR_PREFIX[kind]}-{digest[:7]}"
+    anchor, n = base, 2
+    while anchor in taken:
+        anchor, n = f"{base}-{n}", n + 1
+    taken.add(anchor)
+    return anchor
+
+
+def _sync_parts_and_blocks(article, parsed, term_slugs, report) -> dict[str, list[Block]]:
+    existing_parts = {part.slug: part for part in article.parts.all()}
+    blocks_by_part: dict[str, list[Block]] = {}
+    for position, parsed_part in enumerate(parsed.parts):
+        kind = Part.Kind.REFLECTION if parsed_part.slug == "reflection" else Part.Kind.TIER
+        words = sum(len(block.text.split()) for block in parsed_part.blocks)
+        part = existing_parts.pop(parsed_part.slug, None)
+        if part is None:
+            part = Part.objects.create(
+                article=article, slug=parsed_part.slug, title=parsed_part.title,
+                kind=kind, position=position, word_count=words,
+            )
+        else:
+            part.title, part.kind, part.position, part.word_count = parsed_part.title, kind, position, words
+            part.save()
+        blocks_by_part[part.slug] = _sync_blocks(part, parsed_part, term_slugs, report)
+    for stale in existing_parts.values():
+        report.blocks_removed += stale.blocks.count()
+        stale.delete()
+    return blocks_by_part
+
+
+def _sync_blocks(part: Part, parsed_part, term_slugs, report) -> list[Block]:
+    # Reuse a row for each new block whose kind and text match an old one, in order.
+    reusable: dict[tuple[str, str], deque[Block]] = defaultdict(deque)
+    old_blocks = list(part.blocks.all())
+    for block in old_blocks:
+        reusable[(block.kind, block.text)].append(block)
+    taken = {block.anchor for block in old_blocks}
+
+    result: list[Block] = []
+    to_create: list[Block] = []
+    to_update: list[Block] = []
+    for position, parsed_block in enumerate(parsed_part.blocks):
+        text = parsed_block.text
+        content = _block_content(parsed_block, term_slugs)
+        queue = reusable.get((parsed_block.kind, text))
+        if queue:
+            block = queue.popleft()
+            block.position, block.content, block.source_line = position, content, parsed_block.line
+            to_update.append(block)
+            report.blocks_kept += 1
+        else:
+            block = Block(
+                part=part, position=position, kind=parsed_block.kind, text=text, content=content,
+                source_line=parsed_block.line, anchor=_new_anchor(parsed_block.kind, text, taken),
+            )
+            to_create.append(block)
+            report.blocks_added += 1
+        result.append(block)
+
+    stale_ids = [block.pk for queue in reusable.values() for block in queue]
+    if stale_ids:
+        Block.objects.filter(pk__in=stale_ids).delete()
+        report.blocks_removed += len(stale_ids)
+    if to_update:
+        Block.objects.bulk_update(to_update, ["position", "content", "source_line"])
+    if to_create:
+        Block.objects.bulk_create(to_create)
+        if not all(block.pk for block in to_create):
+            # Backends without RETURNING on bulk insert: read the ids back.
+            by_anchor = {b.anchor: b.pk for b in part.blocks.filter(anchor__in=[b.anchor for b in to_create])}
+            for block in to_create:
+                block.pk = by_anchor[block.anchor]
+    return result
+
+
+def _sync_glossary(article, parsed, term_slugs, blocks_by_part) -> None:
+    names: dict[str, str] = {}
+    for definition in parsed.definitions:
+        names.setdefault(definition.key, definition.name)
+    existing = {term.slug: term for term in article.terms.all()}
+    terms: dict[str, GlossaryTerm] = {}
+    for key, slug in term_slugs.items():
+        term = existing.pop(slug, None)
+        if term is None:
+            term = GlossaryTerm.objects.create(article=article, key=key, slug=slug, name=names[key])
+        elif (term.key, term.name) != (key, names[key]):
+            term.key, term.name = key, names[key]
+            term.save()
+        terms[key] = term
+    for stale in existing.values():
+        stale.delete()
+
+    Definition.objects.filter(term__article=article).delete()
+    Occurrence.objects.filter(term__article=article).delete()
+    positions: dict[str, int] = defaultdict(int)
+    definitions = []
+    for definition in parsed.definitions:
+        block = blocks_by_part[definition.part][definition.block_index]
+        definitions.append(
+            Definition(
+                term=terms[definition.key], block=block, text=definition.definition,
+                marked=definition.marked, position=positions[definition.key],
+            )
+        )
+        positions[definition.key] += 1
+    Definition.objects.bulk_create(definitions)
+
+    slug_to_term = {term.slug: term for term in terms.values()}
+    occurrences = []
+    for blocks in blocks_by_part.values():
+        for block in blocks:
+            for term_slug, defining in iter_term_spans(block.content):
+                occurrences.append(Occurrence(term=slug_to_term[term_slug], block=block, defining=defining))
+    Occurrence.objects.bulk_create(occurrences)
+
+
+def _sync_references(article, parsed) -> None:
+    article.references.all().delete()
+    for position, parsed_ref in enumerate(parsed.references, start=1):
+        journal = None
+        if parsed_ref.parsed and parsed_ref.journal:
+            journal, _ = Journal.objects.get_or_create(name=parsed_ref.journal)
+        reference = Reference.objects.create(
+            article=article, position=position, raw=parsed_ref.raw, parsed=parsed_ref.parsed,
+            title=parsed_ref.title, journal=journal, volume=parsed_ref.volume, issue=parsed_ref.issue,
+            year=parsed_ref.year, pages=parsed_ref.pages, et_al=parsed_ref.et_al,
+        )
+        for author_position, (family, given) in enumerate(parsed_ref.authors):
+            author, _ = Author.objects.get_or_create(family=family, given=given)
+            ReferenceAuthor.objects.create(reference=reference, author=author, position=author_position)

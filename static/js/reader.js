@@ -1,0 +1,5 @@
+import { initGlossaryPopovers } from "./glossary-popovers.js";
+import { initTierSwitcher } from "./tier-switcher.js";
+
+initGlossaryPopovers();
+initTierSwitcher();
