@@ -1,0 +1,150 @@
+"""Browser harness: Debian's Chromium driven by Playwright against a live server.
+
+Playwright's own browser download is not used; the tests launch the system
+Chromium (``CHROMIUM_PATH``, else ``chromium`` on the PATH, else
+``/usr/bin/chromium``). Without it every browser test is skipped with the
+reason printed, unless ``REQUIRE_BROWSER=1`` (CI), which turns the skip into a
+failure.
+
+Fixtures:
+
+- ``browser``: one Chromium for the session.
+- ``reader``: the seed article imported and served by ``live_server``; its
+  ``url(path)`` builds absolute URLs.
+- ``desktop``, ``phone``: a fresh page at 1280×800 with a mouse, or at
+  390×844 with touch (``has_touch``, ``is_mobile``), in a new context.
+- ``new_page(**context_options)``: any other context (dark scheme, no JS, …).
+- ``assert_accessible(page)``: axe-core finds no violations.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import import_seed
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
+# Long enough for any one step of a test, short enough to fail fast.
+TIMEOUT_MS = 5_000
+
+
+def chromium_path() -> str | None:
+    candidate = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    return candidate if Path(candidate).is_file() and os.access(candidate, os.X_OK) else None
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    reason = "Chromium not found (set CHROMIUM_PATH or apt-get install -y chromium)"
+    if executable is None:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in the main thread for as long
+    # as it runs, which makes Django refuse every ORM call in this process
+    # (test database setup, seeding, and the tests that run after these).
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Reader:
+    base: str
+    slug: str = "peptides"
+
+    def url(self, path: str = "/") -> str:
+        return self.base + path
+
+    def tier_url(self, tier: str) -> str:
+        return self.url(f"/articles/{self.slug}/{tier}/")
+
+
+@pytest.fixture
+def reader(live_server, browser):
+    import_seed()
+    return Reader(base=live_server.url)
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.js_errors = errors
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def desktop(new_page):
+    page = new_page(**DESKTOP)
+    yield page
+    assert page.js_errors == [], page.js_errors
+
+
+@pytest.fixture
+def phone(new_page):
+    page = new_page(**PHONE)
+    yield page
+    assert page.js_errors == [], page.js_errors
+
+
+def axe_violations(page, context=None) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context=context, options={"resultTypes": ["violations"]})
+    return results.response["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    {node['target']}: {node['failureSummary'].splitlines()[-1].strip()}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def assert_accessible():
+    def check(page, context=None):
+        violations = axe_violations(page, context)
+        assert not violations, "axe found:\n" + describe(violations)
+
+    return check
