@@ -1,7 +1,10 @@
 // Glossary popovers: the HTML popover API does the showing, light dismiss and
 // Escape; this module adds the hover/focus delay, placement beside the term,
 // and makes a click on an already hover-opened term keep it open rather than
-// toggle it shut.
+// toggle it shut. Opening with the term as the popover's source keeps the
+// invoker relationship that a native popovertarget click would have made:
+// assistive technology hears the term as expanded, and Tab moves from the term
+// into the popover's link and then on to the text after the term.
 
 const OPEN_DELAY_MS = 400;
 const CLOSE_DELAY_MS = 250;
@@ -12,9 +15,14 @@ let openTimer = null;
 let closeTimer = null;
 // How the currently open popover was opened: "click" pins it, "hover"/"focus" do not.
 const openedBy = new WeakMap();
+// The term an open popover was opened from: a term can occur more than once
+// on a page (in the tier and in the closing reflection), all sharing one popover.
+const sourceOf = new WeakMap();
 
 const popoverFor = (term) => document.getElementById(term.getAttribute("popovertarget"));
-const termFor = (popover) => document.querySelector(`.term[popovertarget="${popover.id}"]`);
+const termFor = (popover) =>
+  (sourceOf.get(popover)?.isConnected && sourceOf.get(popover)) ||
+  document.querySelector(`.term[popovertarget="${popover.id}"]`);
 
 function cancelTimers() {
   clearTimeout(openTimer);
@@ -42,9 +50,14 @@ function show(term, how) {
   const popover = popoverFor(term);
   if (!popover) return;
   cancelTimers();
+  if (popover.matches(":popover-open") && termFor(popover) !== term) {
+    popover.hidePopover();
+  }
   if (!popover.matches(":popover-open")) {
     openedBy.set(popover, how);
-    popover.showPopover();
+    sourceOf.set(popover, term);
+    popover.showPopover({ source: term });
+    place(popover, term);
   } else if (how === "click") {
     openedBy.set(popover, "click");
   }
@@ -67,7 +80,7 @@ function onClick(event) {
   event.preventDefault();
   const popover = popoverFor(term);
   if (!popover) return;
-  if (popover.matches(":popover-open") && openedBy.get(popover) === "click") {
+  if (popover.matches(":popover-open") && openedBy.get(popover) === "click" && termFor(popover) === term) {
     popover.hidePopover();
   } else {
     show(term, "click");
@@ -103,11 +116,20 @@ function onFocusIn(event) {
 }
 
 function onFocusOut(event) {
-  const term = event.target.closest?.(".term[popovertarget]");
-  if (!term) return;
+  const from = event.target.closest?.(".term[popovertarget], .term-popover");
+  if (!from) return;
   clearTimeout(openTimer);
-  const popover = popoverFor(term);
-  if (popover && event.relatedTarget && popover.contains(event.relatedTarget)) return;
+  const popover = from.classList.contains("term-popover") ? from : popoverFor(from);
+  if (!popover) return;
+  const to = event.relatedTarget;
+  if (to && (popover.contains(to) || termFor(popover) === to)) return;
+  if (to && popover.matches(":popover-open")) {
+    // Focus has moved on through the text: close even a pinned popover, so it
+    // does not sit over what the reader is now on.
+    cancelTimers();
+    popover.hidePopover();
+    return;
+  }
   hideSoon(popover);
 }
 
@@ -119,6 +141,7 @@ function onToggle(event) {
     if (term) place(popover, term);
   } else {
     openedBy.delete(popover);
+    sourceOf.delete(popover);
     // Escape or light dismiss from inside the popover: give focus back to the term.
     if (term && (popover.contains(document.activeElement) || document.activeElement === document.body)) {
       term.focus({ preventScroll: true });
