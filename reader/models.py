@@ -6,6 +6,8 @@ definitions and every marked occurrence. References point at journals and,
 through an ordered join model, at authors shared across articles.
 """
 
+import uuid
+
 from django.db import models
 from django.urls import reverse
 
@@ -203,3 +205,71 @@ class ReferenceAuthor(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["reference", "position"], name="unique_author_position"),
         ]
+
+
+class NoteQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def owned_by(self, user):
+        return self.filter(user=user)
+
+
+class Note(models.Model):
+    """A reader's highlight (empty body) or note, anchored to a tier's canonical text.
+
+    Notes point at the article and the tier *slug*, not at parts or blocks, so
+    that no import can cascade-delete them; re-anchoring moves or detaches them.
+    """
+
+    class Status(models.TextChoices):
+        ANCHORED = "anchored", "Anchored"
+        DETACHED = "detached", "Detached"
+
+    BODY_MAX_LENGTH = 10_000
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="notes")
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="notes")
+    tier = models.SlugField(max_length=40)
+    body = models.TextField(blank=True, max_length=BODY_MAX_LENGTH)
+    exact = models.TextField()
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ANCHORED)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+    # Soft delete, so that "Undo" can bring a note back.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [
+            models.Index(fields=["user", "article", "tier"], name="note_user_tier_idx"),
+            models.Index(fields=["article", "tier"], name="note_article_tier_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.article.slug}/{self.tier}: {self.exact[:40]}"
+
+    @property
+    def is_highlight(self) -> bool:
+        return not self.body.strip()
+
+    @property
+    def motivation(self) -> str:
+        return "highlighting" if self.is_highlight else "commenting"
+
+    @property
+    def element_id(self) -> str:
+        return f"note-{self.uuid}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("note-detail", kwargs={"note_uuid": self.uuid})
+
+    def get_passage_url(self) -> str:
+        return reverse("tier", kwargs={"slug": self.article.slug, "tier": self.tier}) + f"#{self.element_id}"

@@ -1,15 +1,23 @@
 """Turns stored block content into the reading HTML of a part.
 
+Canonical text: a tier's blocks' plain text joined by ``BLOCK_SEPARATOR``.
+A block's plain text is its spans' text; a list item's is "label body"; a
+table's is its rows (header first) joined by ``ROW_SEPARATOR``, each row's
+cells joined by ``CELL_SEPARATOR``. Notes are anchored to offsets in it.
+
 Every text container (heading, paragraph, list item, table cell) carries
-``data-start``: the offset of its first character in the part's canonical
-text, which is the blocks' plain text joined by ``BLOCK_SEPARATOR``. Inside a
-container the DOM text is exactly the canonical text, so the browser can turn
-a selection into canonical offsets by counting characters.
+``data-start``: the offset of its first character in the canonical text.
+Inside a container the DOM text is exactly the canonical text, so the browser
+turns a selection into offsets by counting characters (static/js/annotate.js).
+
+Marks (highlights and notes) are wrapped around each text piece separately,
+so overlapping notes and notes over a glossary term always nest validly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -17,6 +25,13 @@ from django.utils.safestring import SafeString, mark_safe
 BLOCK_SEPARATOR = "\n\n"
 CELL_SEPARATOR = "\t"
 ROW_SEPARATOR = "\n"
+
+
+class Mark(NamedTuple):
+    start: int
+    end: int
+    note_id: str
+    is_highlight: bool
 
 
 def canonical_text(block_texts: Iterable[str]) -> str:
@@ -34,85 +49,116 @@ def iter_term_spans(content: dict):
                 yield term_slug, defining
 
 
-def render_spans(spans: Sequence[Sequence]) -> str:
-    html = []
-    for text, term_slug, _defining in spans:
-        if term_slug:
-            html.append(
-                format_html(
-                    '<button type="button" class="term" data-term="{0}" popovertarget="term-{0}" '
-                    'aria-describedby="term-{0}-definition">{1}</button>',
-                    term_slug,
-                    text,
+class _Renderer:
+    def __init__(self, marks: Sequence[Mark]):
+        self.marks = sorted(marks)
+        self.ids_given: set[str] = set()
+
+    def text(self, text: str, start: int) -> str:
+        end = start + len(text)
+        covering = [m for m in self.marks if m.start < end and m.end > start]
+        if not covering:
+            return escape(text)
+        bounds = sorted({start, end} | {max(m.start, start) for m in covering} | {min(m.end, end) for m in covering})
+        pieces = []
+        for a, b in zip(bounds, bounds[1:]):
+            piece = escape(text[a - start : b - start])
+            for mark in reversed([m for m in covering if m.start <= a and m.end >= b]):
+                attrs = f'data-note-id="{mark.note_id}"'
+                if mark.note_id not in self.ids_given:
+                    # The first piece of a note is the target of links to it.
+                    self.ids_given.add(mark.note_id)
+                    attrs = f'id="note-{mark.note_id}" ' + attrs
+                kind = "highlight" if mark.is_highlight else "note"
+                piece = f'<mark class="{kind}" {attrs}>{piece}</mark>'
+            pieces.append(piece)
+        return "".join(pieces)
+
+    def spans(self, spans: Sequence[Sequence], start: int) -> str:
+        html = []
+        for text, term_slug, _defining in spans:
+            inner = self.text(text, start)
+            if term_slug:
+                html.append(
+                    format_html(
+                        '<button type="button" class="term" data-term="{0}" popovertarget="term-{0}" '
+                        'aria-describedby="term-{0}-definition">{1}</button>',
+                        term_slug,
+                        mark_safe(inner),
+                    )
                 )
-            )
-        else:
-            html.append(escape(text))
-    return "".join(html)
+            else:
+                html.append(inner)
+            start += len(text)
+        return "".join(html)
 
+    def cells(self, cells, tag: str, start: int, attrs: str = "") -> tuple[str, int]:
+        html = []
+        for index, cell in enumerate(cells):
+            if index:
+                start += len(CELL_SEPARATOR)
+            html.append(f'<{tag}{attrs} data-start="{start}">{self.spans(cell, start)}</{tag}>')
+            start += sum(len(span[0]) for span in cell)
+        return "".join(html), start
 
-def _cells_html(cells, tag: str, start: int, attrs: str = "") -> tuple[str, int]:
-    html = []
-    for index, cell in enumerate(cells):
-        if index:
-            start += len(CELL_SEPARATOR)
-        html.append(f'<{tag}{attrs} data-start="{start}">{render_spans(cell)}</{tag}>')
-        start += sum(len(span[0]) for span in cell)
-    return "".join(html), start
-
-
-def _table_html(block, start: int) -> str:
-    content = block.content
-    header_html, offset = _cells_html(content["header"], "th", start, ' scope="col"')
-    rows_html = []
-    for row in content["rows"]:
-        offset += len(ROW_SEPARATOR)
-        row_html, offset = _cells_html(row, "td", offset)
-        rows_html.append(f"<tr>{row_html}</tr>")
-    return (
-        f'<div class="table-scroll" role="region" aria-labelledby="{block.anchor}-caption" tabindex="0">'
-        f'<table id="{block.anchor}">'
-        f'<caption id="{block.anchor}-caption" class="visually-hidden">Table: '
-        f'{escape(" / ".join("".join(s[0] for s in cell) for cell in content["header"]))}</caption>'
-        f"<thead><tr>{header_html}</tr></thead><tbody>{''.join(rows_html)}</tbody></table></div>"
-    )
-
-
-def render_blocks(blocks: Sequence, heading_level: int = 3) -> SafeString:
-    """HTML for a part's blocks, in order; consecutive list items share a <ul>."""
-    html: list[str] = []
-    offset = 0
-    in_list = False
-    for index, block in enumerate(blocks):
-        if index:
-            offset += len(BLOCK_SEPARATOR)
-        if block.kind == "list_item" and not in_list:
-            html.append('<ul class="labelled-list">')
-            in_list = True
-        elif block.kind != "list_item" and in_list:
-            html.append("</ul>")
-            in_list = False
-
-        anchor = block.anchor
+    def table(self, block, start: int) -> str:
         content = block.content
-        if block.kind == "heading":
-            html.append(
-                f'<h{heading_level} id="{anchor}" data-start="{offset}">'
-                f"{render_spans(content['spans'])}</h{heading_level}>"
-            )
-        elif block.kind == "paragraph":
-            html.append(f'<p id="{anchor}" data-start="{offset}">{render_spans(content["spans"])}</p>')
-        elif block.kind == "takeaway":
-            html.append(
-                f'<p id="{anchor}" class="takeaway" data-start="{offset}">{render_spans(content["spans"])}</p>'
-            )
-        elif block.kind == "list_item":
-            label = content.get("label", "")
-            label_html = f'<strong class="label">{escape(label)}</strong> ' if label else ""
-            html.append(f'<li id="{anchor}" data-start="{offset}">{label_html}{render_spans(content["spans"])}</li>')
-        elif block.kind == "table":
-            html.append(_table_html(block, offset))
-        offset += len(block.text)
-    if in_list:
-        html.append("</ul>")
-    return mark_safe("".join(html))
+        header_html, offset = self.cells(content["header"], "th", start, ' scope="col"')
+        rows_html = []
+        for row in content["rows"]:
+            offset += len(ROW_SEPARATOR)
+            row_html, offset = self.cells(row, "td", offset)
+            rows_html.append(f"<tr>{row_html}</tr>")
+        caption = " / ".join("".join(span[0] for span in cell) for cell in content["header"])
+        return (
+            f'<div class="table-scroll" role="region" aria-labelledby="{block.anchor}-caption" tabindex="0">'
+            f'<table id="{block.anchor}">'
+            f'<caption id="{block.anchor}-caption" class="visually-hidden">Table: {escape(caption)}</caption>'
+            f"<thead><tr>{header_html}</tr></thead><tbody>{''.join(rows_html)}</tbody></table></div>"
+        )
+
+    def blocks(self, blocks: Sequence, heading_level: int) -> str:
+        html: list[str] = []
+        offset = 0
+        in_list = False
+        for index, block in enumerate(blocks):
+            if index:
+                offset += len(BLOCK_SEPARATOR)
+            if block.kind == "list_item" and not in_list:
+                html.append('<ul class="labelled-list">')
+                in_list = True
+            elif block.kind != "list_item" and in_list:
+                html.append("</ul>")
+                in_list = False
+
+            anchor, content = block.anchor, block.content
+            if block.kind == "heading":
+                html.append(
+                    f'<h{heading_level} id="{anchor}" data-start="{offset}">'
+                    f"{self.spans(content['spans'], offset)}</h{heading_level}>"
+                )
+            elif block.kind == "paragraph":
+                html.append(f'<p id="{anchor}" data-start="{offset}">{self.spans(content["spans"], offset)}</p>')
+            elif block.kind == "takeaway":
+                html.append(
+                    f'<p id="{anchor}" class="takeaway" data-start="{offset}">'
+                    f'{self.spans(content["spans"], offset)}</p>'
+                )
+            elif block.kind == "list_item":
+                label = content.get("label", "")
+                body_start = offset + len(label) + 1 if label else offset
+                label_html = f'<strong class="label">{self.text(label, offset)}</strong>{self.text(" ", offset + len(label))}' if label else ""
+                html.append(
+                    f'<li id="{anchor}" data-start="{offset}">{label_html}{self.spans(content["spans"], body_start)}</li>'
+                )
+            elif block.kind == "table":
+                html.append(self.table(block, offset))
+            offset += len(block.text)
+        if in_list:
+            html.append("</ul>")
+        return "".join(html)
+
+
+def render_blocks(blocks: Sequence, heading_level: int = 3, marks: Sequence[Mark] = ()) -> SafeString:
+    """HTML for a part's blocks, in order; consecutive list items share a <ul>."""
+    return mark_safe(_Renderer(marks).blocks(blocks, heading_level))

@@ -8,8 +8,8 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from reader.citations import Citation, with_unique_keys
-from reader.models import Article, Block, Definition, GlossaryTerm, Occurrence, Part, Reference, ReferenceAuthor
-from reader.rendering import iter_term_spans, render_blocks
+from reader.models import Article, Block, Definition, GlossaryTerm, Note, Occurrence, Part, Reference, ReferenceAuthor
+from reader.rendering import Mark, canonical_text, iter_term_spans, render_blocks
 
 TIER_SLUGS = ("fundamentals", "intermediate", "academic")
 
@@ -30,6 +30,8 @@ class TierPage:
     reflection_html: str
     toc: list[TocEntry]
     terms: list[GlossaryTerm]
+    notes: list[Note]
+    detached_notes: list[Note]
 
 
 def article_list():
@@ -43,7 +45,7 @@ def article_get(*, slug: str) -> Article:
         raise Http404("No article with that address.") from None
 
 
-def tier_page_get(*, slug: str, tier_slug: str) -> TierPage:
+def tier_page_get(*, slug: str, tier_slug: str, user=None) -> TierPage:
     if tier_slug not in TIER_SLUGS:
         raise Http404("Unknown reading depth.")
     article = article_get(slug=slug)
@@ -67,16 +69,38 @@ def tier_page_get(*, slug: str, tier_slug: str) -> TierPage:
             Prefetch("definitions", queryset=Definition.objects.order_by("position"))
         )
     )
+    notes: list[Note] = []
+    detached_notes: list[Note] = []
+    if user is not None and user.is_authenticated:
+        for note in Note.objects.live().filter(user=user, article=article, tier=tier_slug).order_by("start", "pk"):
+            note.article = article
+            (notes if note.status == Note.Status.ANCHORED else detached_notes).append(note)
+    marks = [Mark(note.start, note.end, str(note.uuid), note.is_highlight) for note in notes]
     return TierPage(
         article=article,
         tier=tier,
         tiers=tiers,
         reflection=reflection,
-        article_html=render_blocks(tier.blocks.all()),
+        article_html=render_blocks(tier.blocks.all(), marks=marks),
         reflection_html=render_blocks(reflection.blocks.all()) if reflection else "",
         toc=[TocEntry(block.anchor, block.text) for block in tier.blocks.all() if block.kind == Block.Kind.HEADING],
         terms=terms,
+        notes=notes,
+        detached_notes=detached_notes,
     )
+
+
+def tier_canonical_texts(*, article: Article) -> dict[str, str]:
+    """Each tier's canonical text: its blocks' plain text joined (see reader.rendering)."""
+    texts: dict[str, list[str]] = {}
+    rows = (
+        Block.objects.filter(part__article=article, part__kind=Part.Kind.TIER)
+        .order_by("part__position", "position")
+        .values_list("part__slug", "text")
+    )
+    for tier_slug, text in rows:
+        texts.setdefault(tier_slug, []).append(text)
+    return {tier_slug: canonical_text(block_texts) for tier_slug, block_texts in texts.items()}
 
 
 def glossary_get(*, article: Article) -> list[GlossaryTerm]:

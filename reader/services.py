@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from reader import parsing
+from reader.note_services import ReanchorReport, notes_reanchor
 from reader.rendering import iter_term_spans
 from reader.models import (
     Article,
@@ -57,6 +58,7 @@ class ImportReport:
     blocks_added: int = 0
     blocks_removed: int = 0
     irregularities: list[parsing.Irregularity] = field(default_factory=list)
+    notes: ReanchorReport | None = None
 
     def lines(self) -> list[str]:
         """The report as printed by the import command."""
@@ -81,6 +83,8 @@ class ImportReport:
             out.append(
                 f"  blocks: {self.blocks_kept} kept, {self.blocks_added} added, {self.blocks_removed} removed"
             )
+        if self.notes is not None:
+            out.append(self.notes.line())
         repaired = [i for i in self.irregularities if i.repaired]
         unrepaired = [i for i in self.irregularities if not i.repaired]
         out.append(f"  irregular spots repaired: {len(repaired)}")
@@ -121,6 +125,7 @@ def article_import(*, source: str, slug: str, title: str, source_name: str = "")
         blocks_by_part = _sync_parts_and_blocks(article, parsed, term_slugs, report)
         _sync_glossary(article, parsed, term_slugs, blocks_by_part)
         _sync_references(article, parsed)
+        report.notes = notes_reanchor(article=article)
     return report
 
 

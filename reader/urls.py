@@ -1,14 +1,25 @@
-from django.urls import path
+from django.urls import include, path
 
-from reader import views
+from reader.views import accounts, notes, reading
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("articles/<slug:slug>/", views.article, name="article"),
-    path("articles/<slug:slug>/glossary/", views.glossary, name="glossary"),
-    path("articles/<slug:slug>/references/", views.references, name="references"),
-    path("articles/<slug:slug>/references.bib", views.references_bibtex, name="references-bibtex"),
-    path("articles/<slug:slug>/references.ris", views.references_ris, name="references-ris"),
-    path("articles/<slug:slug>/references.json", views.references_csl_json, name="references-csl-json"),
-    path("articles/<slug:slug>/<slug:tier>/", views.tier, name="tier"),
+    path("", reading.home, name="home"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("notes/", notes.my_notes, name="my-notes"),
+    path("notes/export.md", notes.export_markdown, name="notes-export-md"),
+    path("notes/export.jsonld", notes.export_jsonld, name="notes-export-jsonld"),
+    path("notes/<uuid:note_uuid>/", notes.note_detail, name="note-detail"),
+    path("notes/<uuid:note_uuid>/edit/", notes.note_edit_form, name="note-edit"),
+    path("notes/<uuid:note_uuid>/update/", notes.note_update, name="note-update"),
+    path("notes/<uuid:note_uuid>/delete/", notes.note_delete, name="note-delete"),
+    path("notes/<uuid:note_uuid>/restore/", notes.note_restore, name="note-restore"),
+    path("articles/<slug:slug>/", reading.article, name="article"),
+    path("articles/<slug:slug>/glossary/", reading.glossary, name="glossary"),
+    path("articles/<slug:slug>/references/", reading.references, name="references"),
+    path("articles/<slug:slug>/references.bib", reading.references_bibtex, name="references-bibtex"),
+    path("articles/<slug:slug>/references.ris", reading.references_ris, name="references-ris"),
+    path("articles/<slug:slug>/references.json", reading.references_csl_json, name="references-csl-json"),
+    path("articles/<slug:slug>/<slug:tier>/notes/", notes.note_create, name="note-create"),
+    path("articles/<slug:slug>/<slug:tier>/", reading.tier, name="tier"),
 ]

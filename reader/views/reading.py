@@ -2,20 +2,16 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from reader import citations, selectors
 from reader.models import Article
+from reader.views.auth import HtmxHttpRequest
 
 LAST_TIER_SESSION_KEY = "last_tier"
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 @require_GET
@@ -35,7 +31,7 @@ def article(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @vary_on_headers("HX-Request")
 def tier(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
-    page = selectors.tier_page_get(slug=slug, tier_slug=tier)
+    page = selectors.tier_page_get(slug=slug, tier_slug=tier, user=request.user)
     last_tiers = request.session.get(LAST_TIER_SESSION_KEY, {})
     if last_tiers.get(slug) != tier:
         request.session[LAST_TIER_SESSION_KEY] = {**last_tiers, slug: tier}

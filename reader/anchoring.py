@@ -1,0 +1,136 @@
+"""Anchoring notes to a tier's canonical text (W3C TextQuote + TextPosition).
+
+Pure Python: no Django. A note remembers the quoted text (``exact``), up to
+``CONTEXT_CHARS`` characters either side (``prefix``/``suffix``) and its
+offsets (``start``/``end``) in the canonical text. When an article is
+re-imported, :func:`reanchor` finds the note again, in this order:
+
+1. position and quote still match: the note stays;
+2. the quote occurs exactly elsewhere: the occurrence whose prefix/suffix
+   agree best, nearest the old position, wins;
+3. a fuzzy match (rapidfuzz's ``partial_ratio_alignment``) scoring at least
+   ``FUZZY_THRESHOLD`` out of 100, widened to whole words;
+4. otherwise the note is detached: it keeps its quote and text, and waits.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+CONTEXT_CHARS = 32
+# 85/100 accepts a changed word in a sentence-long quote (one word of ~10 in a
+# 60-character quote scores about 90) but not a different sentence that merely
+# shares a few words (those score 50-70 on the seed).
+FUZZY_THRESHOLD = 85.0
+# Quotes shorter than this are too ambiguous to fuzzy-match.
+FUZZY_MIN_LENGTH = 12
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+class SelectionError(ValueError):
+    """The browser's selection does not describe a passage of the text."""
+
+
+class Outcome(enum.Enum):
+    STAYED = "stayed"
+    MOVED = "moved"
+    FUZZY = "moved (fuzzy)"
+    DETACHED = "detached"
+
+
+@dataclass(frozen=True)
+class TextAnchor:
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+
+
+def anchor_at(text: str, start: int, end: int) -> TextAnchor:
+    return TextAnchor(
+        start=start,
+        end=end,
+        exact=text[start:end],
+        prefix=text[max(0, start - CONTEXT_CHARS) : start],
+        suffix=text[end : end + CONTEXT_CHARS],
+    )
+
+
+def validate_selection(text: str, start, end, exact) -> TextAnchor:
+    """The anchor for a selection sent by a browser, or SelectionError saying why not."""
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+        raise SelectionError("The selection's start and end must be whole numbers.")
+    if not isinstance(exact, str) or not exact:
+        raise SelectionError("The selection is empty.")
+    if start < 0 or end < 0:
+        raise SelectionError("The selection cannot start or end before the text.")
+    if end <= start:
+        raise SelectionError("The selection must end after it starts.")
+    if end > len(text):
+        raise SelectionError(f"The selection ends at {end}, beyond the end of the text ({len(text)}).")
+    if text[start:end] != exact:
+        raise SelectionError("The quoted text does not match the article at that position. Reload the page and try again.")
+    if not exact.strip():
+        raise SelectionError("The selection holds only white space.")
+    return anchor_at(text, start, end)
+
+
+def _common_suffix_length(a: str, b: str) -> int:
+    n = 0
+    while n < len(a) and n < len(b) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
+def _common_prefix_length(a: str, b: str) -> int:
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _exact_candidates(text: str, exact: str):
+    index = text.find(exact)
+    while index != -1:
+        yield index
+        index = text.find(exact, index + 1)
+
+
+def _widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    while start > 0 and _WORD_CHAR.match(text[start - 1]) and _WORD_CHAR.match(text[start]):
+        start -= 1
+    while end < len(text) and _WORD_CHAR.match(text[end - 1]) and _WORD_CHAR.match(text[end]):
+        end += 1
+    return start, end
+
+
+def reanchor(text: str, anchor: TextAnchor) -> tuple[Outcome, TextAnchor | None]:
+    """Find ``anchor`` in the new ``text``; see the module docstring for the order."""
+    if 0 <= anchor.start < anchor.end <= len(text) and text[anchor.start : anchor.end] == anchor.exact:
+        return Outcome.STAYED, anchor_at(text, anchor.start, anchor.end)
+
+    best = None
+    for index in _exact_candidates(text, anchor.exact):
+        context = _common_suffix_length(text[:index], anchor.prefix) + _common_prefix_length(
+            text[index + len(anchor.exact) :], anchor.suffix
+        )
+        key = (-context, abs(index - anchor.start))
+        if best is None or key < best[0]:
+            best = (key, index)
+    if best is not None:
+        index = best[1]
+        return Outcome.MOVED, anchor_at(text, index, index + len(anchor.exact))
+
+    if len(anchor.exact) >= FUZZY_MIN_LENGTH:
+        alignment = fuzz.partial_ratio_alignment(anchor.exact, text, score_cutoff=FUZZY_THRESHOLD)
+        if alignment is not None:
+            start, end = _widen_to_words(text, alignment.dest_start, alignment.dest_end)
+            return Outcome.FUZZY, anchor_at(text, start, end)
+
+    return Outcome.DETACHED, None

@@ -1,0 +1,127 @@
+"""Writes for notes: create, edit, delete/undo, and re-anchoring after an import."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from reader import anchoring
+from reader.models import Article, Note
+from reader.selectors import TIER_SLUGS, tier_canonical_texts
+
+
+class NoteInputError(ValueError):
+    """Input that cannot make or change a note; the message is shown to the reader."""
+
+
+def _clean_body(body) -> str:
+    if body is None:
+        return ""
+    if not isinstance(body, str):
+        raise NoteInputError("The note must be text.")
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in body:
+        raise NoteInputError("The note contains a character that cannot be stored.")
+    if len(body) > Note.BODY_MAX_LENGTH:
+        raise NoteInputError(f"A note can be at most {Note.BODY_MAX_LENGTH:,} characters long (this one has {len(body):,}).")
+    return body
+
+
+def note_create(*, user, article: Article, tier: str, start, end, exact, body="") -> Note:
+    if tier not in TIER_SLUGS:
+        raise NoteInputError("Unknown tier.")
+    body = _clean_body(body)
+    with transaction.atomic():
+        # Lock the article so that an import cannot change the text between
+        # checking the selection and storing the note.
+        Article.objects.select_for_update().filter(pk=article.pk).first()
+        text = tier_canonical_texts(article=article).get(tier)
+        if text is None:
+            raise NoteInputError("This article has no such tier.")
+        try:
+            anchor = anchoring.validate_selection(text, start, end, exact)
+        except anchoring.SelectionError as error:
+            raise NoteInputError(str(error)) from error
+        return Note.objects.create(
+            user=user, article=article, tier=tier, body=body, exact=anchor.exact,
+            prefix=anchor.prefix, suffix=anchor.suffix, start=anchor.start, end=anchor.end,
+        )
+
+
+def note_update(*, note: Note, body) -> Note:
+    note.body = _clean_body(body)
+    try:
+        note.full_clean(exclude=["user", "article"])
+    except ValidationError as error:
+        raise NoteInputError("; ".join(error.messages)) from error
+    note.save(update_fields=["body", "modified"])
+    return note
+
+
+def note_delete(*, note: Note) -> Note:
+    note.deleted_at = timezone.now()
+    note.save(update_fields=["deleted_at"])
+    return note
+
+
+def note_restore(*, note: Note) -> Note:
+    note.deleted_at = None
+    note.save(update_fields=["deleted_at"])
+    return note
+
+
+@dataclass
+class ReanchorReport:
+    stayed: int = 0
+    moved: int = 0
+    fuzzy: int = 0
+    detached: int = 0
+
+    def line(self) -> str:
+        return (
+            f"  notes: {self.stayed} stayed, {self.moved + self.fuzzy} moved "
+            f"({self.fuzzy} by fuzzy match), {self.detached} detached"
+        )
+
+
+def notes_reanchor(*, article: Article) -> ReanchorReport:
+    """Re-anchor every note of ``article`` (deleted and detached ones too) to its current text.
+
+    Never deletes a note or changes its body; runs inside the import's transaction.
+    """
+    texts = tier_canonical_texts(article=article)
+    outcomes: Counter = Counter()
+    changed = []
+    for note in Note.objects.filter(article=article).order_by("pk"):
+        text = texts.get(note.tier)
+        old = anchoring.TextAnchor(
+            start=note.start if note.start is not None else -1,
+            end=note.end if note.end is not None else -1,
+            exact=note.exact, prefix=note.prefix, suffix=note.suffix,
+        )
+        outcome, anchor = (anchoring.Outcome.DETACHED, None) if text is None else anchoring.reanchor(text, old)
+        outcomes[outcome] += 1
+        if anchor is None:
+            new_values = {"status": Note.Status.DETACHED, "start": None, "end": None}
+        else:
+            # The quote itself is kept as the reader saw it, unless a fuzzy match changed it.
+            new_values = {
+                "status": Note.Status.ANCHORED, "start": anchor.start, "end": anchor.end,
+                "exact": anchor.exact, "prefix": anchor.prefix, "suffix": anchor.suffix,
+            }
+        if any(getattr(note, field) != value for field, value in new_values.items()):
+            for field, value in new_values.items():
+                setattr(note, field, value)
+            changed.append(note)
+    if changed:
+        Note.objects.bulk_update(changed, ["status", "start", "end", "exact", "prefix", "suffix"])
+    return ReanchorReport(
+        stayed=outcomes[anchoring.Outcome.STAYED],
+        moved=outcomes[anchoring.Outcome.MOVED],
+        fuzzy=outcomes[anchoring.Outcome.FUZZY],
+        detached=outcomes[anchoring.Outcome.DETACHED],
+    )

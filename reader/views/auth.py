@@ -1,0 +1,33 @@
+"""Helpers shared by views that need a signed-in reader."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest
+from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def login_required(view):
+    """Like Django's, but an htmx request is sent to the login page with HX-Redirect."""
+
+    @wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        next_url = request.get_full_path()
+        if request.htmx:
+            # The page the reader is on, not the endpoint that was posted to.
+            next_url = request.htmx.current_url_abs_path or next_url
+            login = redirect_to_login(next_url, settings.LOGIN_URL)
+            return HttpResponseClientRedirect(login["Location"])
+        return redirect_to_login(next_url, settings.LOGIN_URL)
+
+    return wrapper

@@ -1,0 +1,218 @@
+// Selecting text in the tier's <article> offers "Highlight" and "Add note".
+// Offsets are counted in the tier's canonical text (see reader/rendering.py):
+// every text container carries data-start, and inside it the DOM text is the
+// canonical text, so an offset is data-start plus the characters before the
+// selection point. Between containers the canonical text has "\n\n" between
+// blocks, "\t" between cells of a row and "\n" between rows.
+
+const SHOW_DELAY_MS = 150;
+let showTimer = null;
+let current = null; // { start, end, exact, anchorId }
+
+const article = () => document.querySelector("article.reading");
+const toolbar = () => document.getElementById("selection-toolbar");
+const containers = () => [...article().querySelectorAll("[data-start]")];
+
+function containerText(container) {
+  return container.textContent;
+}
+
+function pointOffset(node, offset, edge) {
+  const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+  const container = element?.closest("[data-start]");
+  if (container && article().contains(container)) {
+    const range = document.createRange();
+    range.setStart(container, 0);
+    range.setEnd(node, offset);
+    return Number(container.dataset.start) + range.toString().length;
+  }
+  // Between containers (e.g. in a <ul> or <tr>): snap to the nearest text.
+  const all = containers();
+  const probe = document.createRange();
+  if (edge === "start") {
+    for (const candidate of all) {
+      probe.selectNodeContents(candidate);
+      if (probe.comparePoint(node, offset) <= 0) return Number(candidate.dataset.start);
+    }
+  } else {
+    for (const candidate of all.reverse()) {
+      probe.selectNodeContents(candidate);
+      if (probe.comparePoint(node, offset) >= 0) {
+        return Number(candidate.dataset.start) + containerText(candidate).length;
+      }
+    }
+  }
+  return null;
+}
+
+function separator(previous, next, length) {
+  if (length === 1) return previous.parentElement === next.parentElement ? "\t" : "\n";
+  return "\n".repeat(length);
+}
+
+export function canonicalSlice(start, end) {
+  let text = "";
+  let cursor = null;
+  let previous = null;
+  for (const container of containers()) {
+    const from = Number(container.dataset.start);
+    const content = containerText(container);
+    const to = from + content.length;
+    const a = Math.max(start, from);
+    const b = Math.min(end, to);
+    if (a > b || (a === b && content.length)) continue;
+    if (previous && cursor !== null && a > cursor) text += separator(previous, container, a - cursor);
+    text += content.slice(a - from, b - from);
+    cursor = b;
+    previous = container;
+  }
+  return text;
+}
+
+export function selectionToAnchor(selection = window.getSelection()) {
+  if (!article() || !selection || selection.isCollapsed || selection.rangeCount === 0) return null;
+  const range = selection.getRangeAt(0);
+  if (!article().contains(range.commonAncestorContainer) && range.commonAncestorContainer !== article()) {
+    return null;
+  }
+  const start = pointOffset(range.startContainer, range.startOffset, "start");
+  const end = pointOffset(range.endContainer, range.endOffset, "end");
+  if (start === null || end === null || end <= start) return null;
+  const exact = canonicalSlice(start, end);
+  if (!exact.trim()) return null;
+  const startElement = range.startContainer.nodeType === Node.ELEMENT_NODE ? range.startContainer : range.startContainer.parentElement;
+  const anchorId = startElement?.closest("[id]")?.id || "";
+  return { start, end, exact, anchorId, rect: range.getBoundingClientRect() };
+}
+
+function hideToolbar() {
+  const bar = toolbar();
+  if (bar) bar.hidden = true;
+  current = null;
+}
+
+function placeToolbar(bar, rect) {
+  bar.hidden = false;
+  const width = bar.offsetWidth;
+  const height = bar.offsetHeight;
+  const viewportWidth = document.documentElement.clientWidth;
+  let top = rect.top + window.scrollY - height - 8;
+  if (rect.top - height - 8 < 0) top = rect.bottom + window.scrollY + 8;
+  let left = rect.left + window.scrollX + rect.width / 2 - width / 2;
+  left = Math.max(8, Math.min(left, window.scrollX + viewportWidth - width - 8));
+  bar.style.top = `${Math.round(top)}px`;
+  bar.style.left = `${Math.round(left)}px`;
+}
+
+function updateToolbar() {
+  const bar = toolbar();
+  if (!bar) return;
+  if (bar.contains(document.activeElement)) return;
+  const anchor = selectionToAnchor();
+  if (!anchor) {
+    hideToolbar();
+    return;
+  }
+  current = anchor;
+  const signIn = bar.querySelector('[data-action="sign-in"]');
+  if (signIn) {
+    const next = `${location.pathname}${anchor.anchorId ? `#${anchor.anchorId}` : ""}`;
+    signIn.href = `${signIn.dataset.loginUrl}?next=${encodeURIComponent(next)}`;
+  }
+  placeToolbar(bar, anchor.rect);
+}
+
+function status(message) {
+  const region = document.getElementById("annotate-status");
+  if (!region) return;
+  region.textContent = message;
+  region.hidden = !message;
+}
+
+function createNote(anchor, body) {
+  const bar = toolbar();
+  window.htmx.ajax("POST", bar.dataset.createUrl, {
+    target: "#tier-content",
+    swap: "outerHTML show:none",
+    values: { start: anchor.start, end: anchor.end, exact: anchor.exact, body },
+  });
+}
+
+function openEditor(anchor) {
+  const dialog = document.getElementById("note-editor");
+  if (!dialog) return;
+  const form = dialog.querySelector("form");
+  form.elements.start.value = anchor.start;
+  form.elements.end.value = anchor.end;
+  form.elements.exact.value = anchor.exact;
+  form.elements.body.value = "";
+  dialog.querySelector('[data-role="quote"]').textContent = anchor.exact;
+  dialog.showModal();
+  form.elements.body.focus();
+}
+
+function onToolbarClick(event) {
+  const button = event.target.closest("#selection-toolbar [data-action]");
+  if (!button || !current) return;
+  const anchor = current;
+  if (button.dataset.action === "highlight") {
+    createNote(anchor, "");
+    hideToolbar();
+    window.getSelection()?.removeAllRanges();
+  } else if (button.dataset.action === "note") {
+    hideToolbar();
+    openEditor(anchor);
+  }
+}
+
+function onKeyDown(event) {
+  const bar = toolbar();
+  if (!bar || bar.hidden) return;
+  // Tab from a selection goes to the toolbar first, so that it can be reached by keyboard.
+  if (event.key === "Tab" && !event.shiftKey && !bar.contains(document.activeElement) && current) {
+    event.preventDefault();
+    bar.querySelector("button, a")?.focus();
+  } else if (event.key === "Escape" && bar.contains(document.activeElement)) {
+    hideToolbar();
+  }
+}
+
+function onEditorClick(event) {
+  if (event.target.closest('#note-editor [data-action="cancel"]')) {
+    event.target.closest("dialog").close();
+  }
+}
+
+function onMarkClick(event) {
+  const mark = event.target.closest("article.reading mark[data-note-id]");
+  if (!mark || event.target.closest(".term") || !window.getSelection()?.isCollapsed) return;
+  const entry = document.getElementById(`panel-note-${mark.dataset.noteId}`);
+  if (!entry) return;
+  entry.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  entry.focus({ preventScroll: true });
+  entry.classList.remove("flash");
+  void entry.offsetWidth; // restart the animation
+  entry.classList.add("flash");
+}
+
+function onResponseError(event) {
+  const text = event.detail.xhr?.responseText || "That did not work. Please try again.";
+  status(text);
+}
+
+function onSelectionChange() {
+  clearTimeout(showTimer);
+  showTimer = setTimeout(updateToolbar, SHOW_DELAY_MS);
+}
+
+export function initAnnotate() {
+  document.addEventListener("selectionchange", onSelectionChange);
+  document.addEventListener("click", onToolbarClick);
+  document.addEventListener("click", onEditorClick);
+  document.addEventListener("click", onMarkClick);
+  document.addEventListener("keydown", onKeyDown);
+  document.body.addEventListener("htmx:responseError", onResponseError);
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    if (event.detail.target?.id === "tier-content") document.getElementById("note-editor")?.close();
+  });
+}
