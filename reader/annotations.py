@@ -40,14 +40,15 @@ def note_annotation(note: Note, absolute: Callable[[str], str], *, with_context:
 
 
 def notes_collection(notes: Iterable[Note], absolute: Callable[[str], str], *, collection_path: str, label: str) -> dict:
-    items = [note_annotation(note, absolute, with_context=False) for note in notes]
+    # The validator (and some consumers) read each item on its own, so each keeps its @context.
+    items = [note_annotation(note, absolute) for note in notes]
     return {
         "@context": ANNO_CONTEXT,
         "id": absolute(collection_path),
         "type": "AnnotationCollection",
         "label": label,
         "total": len(items),
-        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+        "first": {"id": absolute(f"{collection_path}?page=1"), "type": "AnnotationPage", "startIndex": 0, "items": items},
     }
 
 

@@ -25,3 +25,37 @@ def seed_article(db):
 
     import_seed()
     return Article.objects.get(slug="peptides")
+
+
+def make_user(username: str = "reader", password: str = "a-long-enough-pass-42"):
+    from django.contrib.auth.models import User
+
+    return User.objects.create_user(username=username, password=password)
+
+
+def locate(article, tier: str, quote: str, occurrence: int = 0) -> tuple[int, int]:
+    """Canonical offsets of ``quote`` in the tier's text (the n-th occurrence)."""
+    from reader.selectors import tier_canonical_texts
+
+    text = tier_canonical_texts(article=article)[tier]
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(quote, start + 1)
+    return start, start + len(quote)
+
+
+def make_note(user, article, tier: str, quote: str, body: str = "", occurrence: int = 0):
+    from reader.note_services import note_create
+
+    start, end = locate(article, tier, quote, occurrence)
+    return note_create(user=user, article=article, tier=tier, start=start, end=end, exact=quote, body=body)
+
+
+@pytest.fixture
+def reader_user(db):
+    return make_user("reader")
+
+
+@pytest.fixture
+def other_user(db):
+    return make_user("other")
