@@ -152,7 +152,15 @@ function onToggle(event) {
 function reposition() {
   for (const popover of document.querySelectorAll(".term-popover:popover-open")) {
     const term = termFor(popover);
-    if (term) place(popover, term);
+    if (!term) continue;
+    const anchor = term.getBoundingClientRect();
+    if (anchor.bottom < 0 || anchor.top > window.innerHeight) {
+      // The term has been scrolled away: a popover pinned to the screen edge
+      // would cover the text being read with a definition of something gone.
+      popover.hidePopover();
+    } else {
+      place(popover, term);
+    }
   }
 }
 

@@ -325,3 +325,15 @@ def test_a_term_occurring_twice_opens_beside_the_occurrence_used(reader, desktop
     assert_beside(second, shared)
     second.click()
     expect(shared).to_be_hidden()
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_scrolling_the_term_out_of_view_closes_its_popover(reader, device, request):
+    page = request.getfixturevalue(device)
+    page.goto(reader.tier_url("fundamentals"))
+    term(page).tap() if device == "phone" else term(page).click()
+    expect(popover(page)).to_be_visible()
+    page.evaluate("window.scrollBy({top: innerHeight * 2, behavior: 'instant'})")
+    expect(popover(page)).to_be_hidden()
+    # Nothing scrolled back to the term when it closed.
+    assert page.evaluate("window.scrollY") > page.viewport_size["height"]
