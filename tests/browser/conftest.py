@@ -28,8 +28,6 @@ import pytest
 
 from tests.conftest import import_seed
 
-pytestmark = pytest.mark.browser
-
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {
     "viewport": {"width": 390, "height": 844},
