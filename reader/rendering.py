@@ -17,6 +17,7 @@ so overlapping notes and notes over a glossary term always nest validly.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.utils.html import escape, format_html
@@ -49,14 +50,44 @@ def iter_term_spans(content: dict):
                 yield term_slug, defining
 
 
-class _Renderer:
+class TextRun(NamedTuple):
+    text: str
+    start: int
+
+
+@dataclass(frozen=True)
+class CompiledHtml:
+    """Reading HTML with its text runs kept apart from the markup.
+
+    ``markup`` has one more item than ``runs``; joining them alternately gives
+    the page. It is what gets cached: marks are merged in per reader by
+    splitting only the runs they touch, without rendering the blocks again.
+    """
+
+    markup: tuple[str, ...]
+    runs: tuple[TextRun, ...]
+
+    def render(self, marks: Sequence[Mark] = ()) -> SafeString:
+        marker = _MarkMerger(marks)
+        html = [self.markup[0]]
+        for run, markup in zip(self.runs, self.markup[1:]):
+            html.append(marker.text(run.text, run.start))
+            html.append(markup)
+        return mark_safe("".join(html))
+
+
+# Stands in for a text run while the markup is built; the parser refuses NUL in sources.
+_RUN = "\x00"
+
+
+class _MarkMerger:
     def __init__(self, marks: Sequence[Mark]):
         self.marks = sorted(marks)
         self.ids_given: set[str] = set()
 
     def text(self, text: str, start: int) -> str:
         end = start + len(text)
-        covering = [m for m in self.marks if m.start < end and m.end > start]
+        covering = [m for m in self.marks if m.start < end and m.end > start] if self.marks else []
         if not covering:
             return escape(text)
         bounds = sorted({start, end} | {max(m.start, start) for m in covering} | {min(m.end, end) for m in covering})
@@ -73,6 +104,17 @@ class _Renderer:
                 piece = f'<mark class="{kind}" {attrs}>{piece}</mark>'
             pieces.append(piece)
         return "".join(pieces)
+
+
+class _Renderer:
+    def __init__(self):
+        self.runs: list[TextRun] = []
+
+    def text(self, text: str, start: int) -> str:
+        if not text:
+            return ""
+        self.runs.append(TextRun(text, start))
+        return _RUN
 
     def spans(self, spans: Sequence[Sequence], start: int) -> str:
         html = []
@@ -159,6 +201,14 @@ class _Renderer:
         return "".join(html)
 
 
+def compile_blocks(blocks: Sequence, heading_level: int = 3) -> CompiledHtml:
+    """A part's blocks, in order, ready for marks; consecutive list items share a <ul>."""
+    renderer = _Renderer()
+    html = renderer.blocks(blocks, heading_level)
+    markup = tuple(html.split(_RUN))
+    assert len(markup) == len(renderer.runs) + 1
+    return CompiledHtml(markup=markup, runs=tuple(renderer.runs))
+
+
 def render_blocks(blocks: Sequence, heading_level: int = 3, marks: Sequence[Mark] = ()) -> SafeString:
-    """HTML for a part's blocks, in order; consecutive list items share a <ul>."""
-    return mark_safe(_Renderer(marks).blocks(blocks, heading_level))
+    return compile_blocks(blocks, heading_level).render(marks)

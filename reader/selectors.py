@@ -4,32 +4,64 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from reader.citations import Citation, with_unique_keys
 from reader.models import Article, Block, Definition, GlossaryTerm, Note, Occurrence, Part, Reference, ReferenceAuthor
-from reader.rendering import Mark, canonical_text, iter_term_spans, render_blocks
+from reader.rendering import CompiledHtml, Mark, canonical_text, compile_blocks, iter_term_spans, render_blocks
 
 TIER_SLUGS = ("fundamentals", "intermediate", "academic")
+TIER_TEXT_CACHE_SECONDS = 24 * 60 * 60
 
 
-@dataclass
+@dataclass(frozen=True)
 class TocEntry:
     anchor: str
     text: str
 
 
+@dataclass(frozen=True)
+class PartSummary:
+    slug: str
+    title: str
+    url: str
+    reading_minutes: int
+
+
+@dataclass(frozen=True)
+class TermSummary:
+    slug: str
+    name: str
+    definitions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TierText:
+    """Everything about a tier page that is the same for every reader; cached per article version."""
+
+    tier: PartSummary
+    tiers: tuple[PartSummary, ...]
+    reflection: PartSummary | None
+    article: CompiledHtml
+    reflection_html: str
+    toc: tuple[TocEntry, ...]
+    terms: tuple[TermSummary, ...]
+
+
 @dataclass
 class TierPage:
     article: Article
-    tier: Part
-    tiers: list[Part]
-    reflection: Part | None
+    tier: PartSummary
+    tiers: tuple[PartSummary, ...]
+    reflection: PartSummary | None
     article_html: str
     reflection_html: str
-    toc: list[TocEntry]
-    terms: list[GlossaryTerm]
+    toc: tuple[TocEntry, ...]
+    terms: tuple[TermSummary, ...]
     notes: list[Note]
     detached_notes: list[Note]
 
@@ -45,30 +77,62 @@ def article_get(*, slug: str) -> Article:
         raise Http404("No article with that address.") from None
 
 
-def tier_page_get(*, slug: str, tier_slug: str, user=None) -> TierPage:
-    if tier_slug not in TIER_SLUGS:
-        raise Http404("Unknown reading depth.")
-    article = article_get(slug=slug)
+def tier_text_cache_key(article: Article, tier_slug: str) -> str:
+    # Version and source hash change with every import that changes the article,
+    # so an import invalidates the cache on every node that shares it.
+    return f"tier-text:{article.pk}:{article.version}:{article.source_sha256[:16]}:{tier_slug}"
+
+
+def _summary(part: Part, article: Article) -> PartSummary:
+    url = reverse("tier", kwargs={"slug": article.slug, "tier": part.slug}) if part.kind == Part.Kind.TIER else ""
+    return PartSummary(slug=part.slug, title=part.title, url=url, reading_minutes=part.reading_minutes)
+
+
+def _tier_text_build(article: Article, tier_slug: str) -> TierText | None:
     parts = list(
         Part.objects.filter(article=article).prefetch_related(
             Prefetch("blocks", queryset=Block.objects.order_by("position"))
         )
     )
-    for part in parts:
-        part.article = article  # already loaded; spares a query per link to the part
     tiers = [part for part in parts if part.kind == Part.Kind.TIER]
     tier = next((part for part in tiers if part.slug == tier_slug), None)
     if tier is None:
-        raise Http404("This article has no such tier.")
+        return None
     reflection = next((part for part in parts if part.kind == Part.Kind.REFLECTION), None)
     shown_blocks = list(tier.blocks.all()) + (list(reflection.blocks.all()) if reflection else [])
-
     term_slugs = {term_slug for block in shown_blocks for term_slug, _ in iter_term_spans(block.content)}
-    terms = list(
-        GlossaryTerm.objects.filter(article=article, slug__in=term_slugs).prefetch_related(
-            Prefetch("definitions", queryset=Definition.objects.order_by("position"))
-        )
+    terms = GlossaryTerm.objects.filter(article=article, slug__in=term_slugs).prefetch_related(
+        Prefetch("definitions", queryset=Definition.objects.order_by("position"))
     )
+    return TierText(
+        tier=_summary(tier, article),
+        tiers=tuple(_summary(part, article) for part in tiers),
+        reflection=_summary(reflection, article) if reflection else None,
+        article=compile_blocks(tier.blocks.all()),
+        reflection_html=str(render_blocks(reflection.blocks.all())) if reflection else "",
+        toc=tuple(TocEntry(b.anchor, b.text) for b in tier.blocks.all() if b.kind == Block.Kind.HEADING),
+        terms=tuple(
+            TermSummary(term.slug, term.name, tuple(d.text for d in term.definitions.all())) for term in terms
+        ),
+    )
+
+
+def tier_text_get(*, article: Article, tier_slug: str) -> TierText:
+    key = tier_text_cache_key(article, tier_slug)
+    tier_text = cache.get(key)
+    if tier_text is None:
+        tier_text = _tier_text_build(article, tier_slug)
+        if tier_text is None:
+            raise Http404("This article has no such tier.")
+        cache.set(key, tier_text, timeout=TIER_TEXT_CACHE_SECONDS)
+    return tier_text
+
+
+def tier_page_get(*, slug: str, tier_slug: str, user=None) -> TierPage:
+    if tier_slug not in TIER_SLUGS:
+        raise Http404("Unknown reading depth.")
+    article = article_get(slug=slug)
+    text = tier_text_get(article=article, tier_slug=tier_slug)
     notes: list[Note] = []
     detached_notes: list[Note] = []
     if user is not None and user.is_authenticated:
@@ -78,13 +142,13 @@ def tier_page_get(*, slug: str, tier_slug: str, user=None) -> TierPage:
     marks = [Mark(note.start, note.end, str(note.uuid), note.is_highlight) for note in notes]
     return TierPage(
         article=article,
-        tier=tier,
-        tiers=tiers,
-        reflection=reflection,
-        article_html=render_blocks(tier.blocks.all(), marks=marks),
-        reflection_html=render_blocks(reflection.blocks.all()) if reflection else "",
-        toc=[TocEntry(block.anchor, block.text) for block in tier.blocks.all() if block.kind == Block.Kind.HEADING],
-        terms=terms,
+        tier=text.tier,
+        tiers=text.tiers,
+        reflection=text.reflection,
+        article_html=text.article.render(marks),
+        reflection_html=mark_safe(text.reflection_html),
+        toc=text.toc,
+        terms=text.terms,
         notes=notes,
         detached_notes=detached_notes,
     )

@@ -11,6 +11,16 @@ SEED_TITLE = json.loads(SEED_PATH.with_suffix(".json").read_text())["title"]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, as article ids repeat between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def seed_text() -> str:
     return SEED_PATH.read_text(encoding="utf-8")
 

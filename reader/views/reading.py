@@ -5,6 +5,7 @@ import json
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
+from django.views.decorators.cache import cache_control
 from django.views.decorators.vary import vary_on_headers
 
 from reader import citations, selectors
@@ -15,6 +16,7 @@ LAST_TIER_SESSION_KEY = "last_tier"
 
 
 @require_GET
+@cache_control(private=True, no_cache=True)
 def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "reader/home.html", {"articles": selectors.article_list()})
 
@@ -29,6 +31,7 @@ def article(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cache_control(private=True, no_cache=True)
 @vary_on_headers("HX-Request")
 def tier(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     page = selectors.tier_page_get(slug=slug, tier_slug=tier, user=request.user)
@@ -44,6 +47,7 @@ def tier(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
 
 
 @require_GET
+@cache_control(private=True, no_cache=True)
 def glossary(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     article = selectors.article_get(slug=slug)
     return render(
@@ -54,6 +58,7 @@ def glossary(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@cache_control(private=True, no_cache=True)
 def references(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     article = selectors.article_get(slug=slug)
     references = selectors.references_get(article=article)
