@@ -110,7 +110,8 @@ def _my_notes(request: HtmxHttpRequest):
     tier = request.GET.get("tier", "")
     if tier in selectors.TIER_SLUGS:
         notes = notes.filter(tier=tier)
-    query = request.GET.get("q", "").strip()[:200]
+    # NUL cannot be stored or searched for in PostgreSQL; nothing sensible contains it.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     if query:
         notes = notes.filter(Q(exact__icontains=query) | Q(body__icontains=query))
     return notes, tier, query
