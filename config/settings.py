@@ -6,6 +6,7 @@ on by ``DJANGO_DEBUG=0``; it then refuses to start without a secret key.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 from datetime import timedelta
@@ -132,6 +133,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file, not Django's shared-cache in-memory default, so that tests against
+    # a live server see the same locking (WAL, busy timeout) as production.
+    # Named per process: Django removes only the main file afterwards, and a new
+    # database beside a stale -wal file reads as a disk I/O error.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"tiered-reader-test-{os.getpid()}.sqlite3")
+    }
 
 # Local memory by default; REDIS_URL shares one cache between app nodes.
 REDIS_URL = os.environ.get("REDIS_URL", "")
