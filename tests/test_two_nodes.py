@@ -1,0 +1,156 @@
+"""Two gunicorn app nodes sharing PostgreSQL and Redis, as in production.
+
+Runs under DATABASE_URL=postgres://… with Redis on 127.0.0.1:6379; skipped
+(with the reason printed) otherwise.
+"""
+
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from reader.models import Note
+from tests.conftest import SEED_PATH, import_seed, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+REDIS = ("127.0.0.1", 6379)
+PASSWORD = "a-long-enough-pass-42"
+
+
+def redis_up() -> bool:
+    try:
+        with socket.create_connection(REDIS, timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def nodes(transactional_db, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("two-node test needs DATABASE_URL pointing at PostgreSQL")
+    if not redis_up():
+        pytest.skip("two-node test needs Redis on 127.0.0.1:6379")
+    db = connection.settings_dict
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        REDIS_URL=f"redis://{REDIS[0]}:{REDIS[1]}/15",
+        DJANGO_CACHE_KEY_PREFIX=f"two-nodes-{uuid.uuid4().hex[:8]}",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="two-nodes-" + uuid.uuid4().hex + uuid.uuid4().hex,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SECURE_COOKIES="0",
+        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+    )
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    processes, urls = [], []
+    try:
+        for _ in range(2):
+            port = free_port()
+            processes.append(subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            ))
+            urls.append(f"http://127.0.0.1:{port}")
+        for url in urls:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(url + "/", timeout=2).read()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+        yield {"a": urls[0], "b": urls[1], "env": env}
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+class Browser:
+    """Just enough of a browser: cookies, forms with CSRF, no JavaScript."""
+
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, url: str) -> str:
+        with self.opener.open(url, timeout=10) as response:
+            return response.read().decode()
+
+    def post(self, url: str, data: dict) -> str:
+        csrf = next(c.value for c in self.jar if c.name == "csrftoken")
+        request = urllib.request.Request(
+            url, data=urllib.parse.urlencode(data).encode(), headers={"X-CSRFToken": csrf, "Referer": url}
+        )
+        with self.opener.open(request, timeout=10) as response:
+            return response.read().decode()
+
+
+def test_two_nodes_share_sessions_notes_and_cache(nodes):
+    import_seed()
+    make_user("reader", PASSWORD)
+    tier = "/articles/peptides/intermediate/"
+    browser = Browser()
+
+    # A session opened on node A ...
+    browser.get(nodes["a"] + "/accounts/login/")
+    page = browser.post(nodes["a"] + "/accounts/login/", {"username": "reader", "password": PASSWORD, "next": tier})
+    assert "Signed in as <strong>reader</strong>" in page
+    # ... is valid on node B.
+    page_b = browser.get(nodes["b"] + tier)
+    assert "Signed in as <strong>reader</strong>" in page_b
+
+    # A note created through node A shows on node B.
+    quote = "This pulsatile release is a key distinction."
+    from reader.models import Article
+    from reader.selectors import tier_canonical_texts
+
+    text = tier_canonical_texts(article=Article.objects.get(slug="peptides"))["intermediate"]
+    text_start = text.index(quote)
+    browser.post(nodes["a"] + tier + "notes/", {"start": text_start, "end": text_start + len(quote), "exact": quote, "body": "made on A"})
+    note = Note.objects.get()
+    assert f'data-note-id="{note.uuid}"' in browser.get(nodes["b"] + tier)
+    assert "made on A" in browser.get(nodes["b"] + tier)
+
+    # Both nodes now hold the tier in the shared cache; a re-import through
+    # node A's configuration invalidates it for both.
+    anonymous = Browser()
+    for node in ("a", "b"):
+        assert "A key benefit of Ipamorelin is its specificity." in anonymous.get(nodes[node] + tier)
+    edited = SEED_PATH.read_text(encoding="utf-8").replace(
+        "A key benefit of Ipamorelin is its specificity.", "Ipamorelin's great strength is how specific it is."
+    )
+    source = Path(nodes["env"]["DJANGO_STATIC_ROOT"]).parent / "edited.txt"
+    source.write_text(edited, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_article", str(source), "--slug", "peptides", "--title", "Peptide Therapies and Insulin Sensitivity"],
+        cwd=ROOT, env=nodes["env"], capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"notes: 1 stayed", result.stdout) or "1 moved" in result.stdout
+    for node in ("a", "b"):
+        page = anonymous.get(nodes[node] + tier)
+        assert "Ipamorelin&#x27;s great strength" in page or "Ipamorelin’s great strength" in page or "Ipamorelin's great strength" in page
+        assert "A key benefit of Ipamorelin is its specificity." not in page
+    assert "made on A" in browser.get(nodes["b"] + tier)
