@@ -12,6 +12,11 @@ from django.db import models
 from django.urls import reverse
 
 
+class ArticleManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
 class Article(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=300)
@@ -22,11 +27,17 @@ class Article(models.Model):
     version = models.PositiveIntegerField(default=1)
     imported_at = models.DateTimeField(auto_now=True)
 
+    objects = ArticleManager()
+
     class Meta:
         ordering = ["title"]
 
     def __str__(self) -> str:
         return self.title
+
+    def natural_key(self) -> tuple[str]:
+        # Lets `dumpdata --natural-foreign` carry notes to a database whose ids differ.
+        return (self.slug,)
 
     def get_absolute_url(self) -> str:
         return reverse("article", kwargs={"slug": self.slug})

@@ -394,3 +394,24 @@ def test_unchanged_reimport_leaves_notes_alone(three_notes):
     before = {n.pk: (n.start, n.end, n.exact) for n in Note.objects.all()}
     reimport_with(("Reflection\n", "Reflection\n"))
     assert {n.pk: (n.start, n.end, n.exact) for n in Note.objects.all()} == before
+
+
+def test_notes_survive_dumpdata_and_loaddata_into_a_fresh_import(seed_article, reader_user, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from reader.models import Article
+
+    note = make_note(reader_user, seed_article, "intermediate", QUOTE, body="backed up")
+    out = StringIO()
+    call_command("dumpdata", "reader.note", "--natural-foreign", stdout=out)
+    dump = tmp_path / "notes.json"
+    dump.write_text(out.getvalue())
+    Note.objects.all().delete()
+    Article.objects.all().delete()
+    import_seed()  # the article comes back with another id
+    call_command("loaddata", str(dump), stdout=StringIO())
+    restored = Note.objects.get()
+    assert restored.uuid == note.uuid and restored.body == "backed up"
+    assert restored.article.slug == "peptides"
