@@ -25,5 +25,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Load test (not part of `make test`): needs wrk; DATABASE_URL selects PostgreSQL,
+# BENCH_DURATION the seconds per scenario. See bench/run.py.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) staticfiles test-results .pytest_cache
