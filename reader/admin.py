@@ -7,6 +7,7 @@ from reader.models import (
     Definition,
     GlossaryTerm,
     Journal,
+    Note,
     Occurrence,
     Part,
     Reference,
@@ -106,3 +107,17 @@ class ReferenceAdmin(admin.ModelAdmin):
     @admin.display(description="Title")
     def short_title(self, reference: Reference) -> str:
         return (reference.title or reference.raw)[:90]
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ["short_quote", "user", "article", "tier", "status", "created", "deleted_at"]
+    list_filter = ["status", "tier", "article"]
+    search_fields = ["exact", "body", "user__username"]
+    list_select_related = ["user", "article"]
+    readonly_fields = ["uuid", "created", "modified"]
+    raw_id_fields = ["user"]
+
+    @admin.display(description="Quote")
+    def short_quote(self, note: Note) -> str:
+        return note.exact[:80]

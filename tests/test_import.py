@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from reader.models import Article, Author, Block, Definition, GlossaryTerm, Journal, Occurrence, Part, Reference
 from reader.parsing import ArticleFormatError
-from tests.conftest import SEED_PATH, import_seed, seed_text
+from tests.conftest import SEED_PATH, import_seed, make_note, seed_text
 
 pytestmark = pytest.mark.django_db
 
@@ -99,12 +99,36 @@ def test_edited_reimport_keeps_ids_of_unchanged_blocks():
     assert positions == list(range(len(positions)))
 
 
-def test_malformed_source_changes_nothing():
+def notes_snapshot():
+    from reader.models import Note
+
+    return sorted(Note.objects.values_list("pk", "body", "exact", "start", "end", "status"))
+
+
+def test_malformed_source_changes_nothing(reader_user):
     import_seed()
-    before = snapshot()
+    make_note(reader_user, Article.objects.get(), "intermediate", "This pulsatile release is a key distinction.", body="kept")
+    before, notes_before = snapshot(), notes_snapshot()
     with pytest.raises(ArticleFormatError):
         import_seed("Just some text\nwith no parts at all.\n")
-    assert snapshot() == before
+    assert snapshot() == before and notes_snapshot() == notes_before
+
+
+def test_import_failing_half_way_rolls_back_everything(reader_user, monkeypatch):
+    import reader.services
+
+    import_seed()
+    make_note(reader_user, Article.objects.get(), "intermediate", "This pulsatile release is a key distinction.", body="kept")
+    before, notes_before = snapshot(), notes_snapshot()
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    # Blocks and glossary are already rewritten when references fail.
+    monkeypatch.setattr(reader.services, "_sync_references", fail)
+    with pytest.raises(RuntimeError):
+        import_seed(seed_text().replace("This pulsatile release is a key distinction.", "Edited."))
+    assert snapshot() == before and notes_snapshot() == notes_before
 
 
 def test_command_prints_the_report(tmp_path):
@@ -137,10 +161,12 @@ def test_command_reads_sidecar(tmp_path):
 def test_command_explains_a_malformed_file_with_line_numbers(tmp_path):
     source = tmp_path / "broken.txt"
     source.write_text("Preamble that should not be here\n\nFundamentals\nText.\n", encoding="utf-8")
+    err = StringIO()
     with pytest.raises(CommandError) as excinfo:
-        call_command("import_article", str(source), stdout=StringIO(), stderr=StringIO())
+        call_command("import_article", str(source), stdout=StringIO(), stderr=err)
     assert not Article.objects.exists()
     assert "could not be imported" in str(excinfo.value)
+    assert "line 1:" in err.getvalue()
 
 
 def test_command_rejects_missing_path():
