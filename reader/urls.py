@@ -17,9 +17,9 @@ urlpatterns = [
     path("articles/<slug:slug>/", reading.article, name="article"),
     path("articles/<slug:slug>/glossary/", reading.glossary, name="glossary"),
     path("articles/<slug:slug>/references/", reading.references, name="references"),
-    path("articles/<slug:slug>/references.bib", reading.references_bibtex, name="references-bibtex"),
-    path("articles/<slug:slug>/references.ris", reading.references_ris, name="references-ris"),
-    path("articles/<slug:slug>/references.json", reading.references_csl_json, name="references-csl-json"),
+    path("articles/<slug:slug>/references.bib", reading.references_download, {"extension": "bib"}, name="references-bibtex"),
+    path("articles/<slug:slug>/references.ris", reading.references_download, {"extension": "ris"}, name="references-ris"),
+    path("articles/<slug:slug>/references.json", reading.references_download, {"extension": "json"}, name="references-csl-json"),
     path("articles/<slug:slug>/<slug:tier>/notes/", notes.note_create, name="note-create"),
     path("articles/<slug:slug>/<slug:tier>/", reading.tier, name="tier"),
 ]

@@ -160,3 +160,38 @@ def test_references_page(client, seed_article, django_assert_max_num_queries):
     assert "scholar.google.com" in html
     for extension in ("bib", "ris", "json"):
         assert f'href="/articles/peptides/references.{extension}"' in html
+
+
+@pytest.mark.parametrize(
+    ("extension", "content_type"),
+    [
+        ("bib", "application/x-bibtex; charset=utf-8"),
+        ("ris", "application/x-research-info-systems; charset=utf-8"),
+        ("json", "application/vnd.citationstyles.csl+json; charset=utf-8"),
+    ],
+)
+def test_reference_downloads_parse_back(client, seed_article, extension, content_type, django_assert_max_num_queries):
+    import json
+
+    import bibtexparser
+    import rispy
+
+    with django_assert_max_num_queries(4):
+        response = client.get(f"/articles/peptides/references.{extension}")
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == f'attachment; filename="peptides-references.{extension}"'
+    body = response.content.decode("utf-8")
+    if extension == "bib":
+        library = bibtexparser.parse_string(body)
+        assert len(library.entries) == 7 and not library.failed_blocks
+    elif extension == "ris":
+        entries = rispy.loads(body)
+        assert len(entries) == 7 and entries[0]["authors"][0] == "Møller, N."
+    else:
+        items = json.loads(body)
+        assert len(items) == 7
+        assert items[0]["type"] == "article-journal"
+        assert items[0]["author"][0] == {"family": "Møller", "given": "N."}
+        assert items[0]["container-title"] == "Endocrine Reviews"
+        assert items[0]["issued"] == {"date-parts": [[2009]]}

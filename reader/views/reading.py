@@ -74,31 +74,22 @@ def references(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, "reader/references.html", {"article": article, "entries": entries})
 
 
-def _download(article: Article, body: str, *, extension: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
+def _csl_json(records) -> str:
+    return json.dumps(citations.to_csl_json(records), ensure_ascii=False, indent=2)
+
+
+REFERENCE_FORMATS = {
+    "bib": (citations.to_bibtex, "application/x-bibtex; charset=utf-8"),
+    "ris": (citations.to_ris, "application/x-research-info-systems; charset=utf-8"),
+    "json": (_csl_json, "application/vnd.citationstyles.csl+json; charset=utf-8"),
+}
+
+
+@require_GET
+def references_download(request: HtmxHttpRequest, slug: str, extension: str) -> HttpResponse:
+    article = selectors.article_get(slug=slug)
+    records = selectors.reference_citations(selectors.references_get(article=article))
+    serialise, content_type = REFERENCE_FORMATS[extension]
+    response = HttpResponse(serialise(records), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{article.slug}-references.{extension}"'
     return response
-
-
-@require_GET
-def references_bibtex(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    article = selectors.article_get(slug=slug)
-    records = selectors.reference_citations(selectors.references_get(article=article))
-    return _download(article, citations.to_bibtex(records), extension="bib",
-                     content_type="application/x-bibtex; charset=utf-8")
-
-
-@require_GET
-def references_ris(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    article = selectors.article_get(slug=slug)
-    records = selectors.reference_citations(selectors.references_get(article=article))
-    return _download(article, citations.to_ris(records), extension="ris",
-                     content_type="application/x-research-info-systems; charset=utf-8")
-
-
-@require_GET
-def references_csl_json(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    article = selectors.article_get(slug=slug)
-    records = selectors.reference_citations(selectors.references_get(article=article))
-    body = json.dumps(citations.to_csl_json(records), ensure_ascii=False, indent=2)
-    return _download(article, body, extension="json", content_type="application/vnd.citationstyles.csl+json; charset=utf-8")
