@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -12,7 +13,33 @@ from reader import citations, selectors
 from reader.models import Article
 from reader.views.auth import HtmxHttpRequest
 
-LAST_TIER_SESSION_KEY = "last_tier"
+# The tier last read, per article, in a cookie ("slug:tier|slug:tier"), not in
+# the session: remembering it must not write a session row for every anonymous
+# first visit (it did, and halved the anonymous page's throughput under load).
+LAST_TIER_COOKIE = "last_tier"
+LAST_TIER_MAX_ARTICLES = 20
+LAST_TIER_MAX_AGE = 365 * 24 * 60 * 60
+
+
+def _last_tiers(request: HtmxHttpRequest) -> dict[str, str]:
+    last = {}
+    for item in request.COOKIES.get(LAST_TIER_COOKIE, "").split("|"):
+        slug, _, tier = item.partition(":")
+        if slug and tier in selectors.TIER_SLUGS:
+            last[slug] = tier
+    return last
+
+
+def _remember_tier(request: HtmxHttpRequest, response: HttpResponse, slug: str, tier: str) -> None:
+    last = _last_tiers(request)
+    if last.get(slug) == tier:
+        return
+    last.pop(slug, None)
+    items = [*(f"{s}:{t}" for s, t in last.items()), f"{slug}:{tier}"][-LAST_TIER_MAX_ARTICLES:]
+    response.set_cookie(
+        LAST_TIER_COOKIE, "|".join(items), max_age=LAST_TIER_MAX_AGE, path="/",
+        secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax",
+    )
 
 
 @require_GET
@@ -24,9 +51,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def article(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     selectors.article_get(slug=slug)
-    tier = request.session.get(LAST_TIER_SESSION_KEY, {}).get(slug, "fundamentals")
-    if tier not in selectors.TIER_SLUGS:
-        tier = "fundamentals"
+    tier = _last_tiers(request).get(slug, "fundamentals")
     return redirect("tier", slug=slug, tier=tier)
 
 
@@ -35,15 +60,13 @@ def article(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def tier(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     page = selectors.tier_page_get(slug=slug, tier_slug=tier, user=request.user)
-    last_tiers = request.session.get(LAST_TIER_SESSION_KEY, {})
-    if last_tiers.get(slug) != tier:
-        request.session[LAST_TIER_SESSION_KEY] = {**last_tiers, slug: tier}
-
     template_name = "reader/tier.html"
     # A history-restore request after a cache miss needs the whole page.
     if request.htmx and not request.htmx.history_restore_request:
         template_name += "#tier-content"
-    return render(request, template_name, {"page": page})
+    response = render(request, template_name, {"page": page})
+    _remember_tier(request, response, slug, tier)
+    return response
 
 
 @require_GET
