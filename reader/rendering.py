@@ -16,6 +16,8 @@ so overlapping notes and notes over a glossary term always nest validly.
 
 from __future__ import annotations
 
+import html as html_lib
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -80,20 +82,34 @@ class CompiledHtml:
 _RUN = "\x00"
 
 
+def _escape(text: str) -> str:
+    # What django.utils.html.escape does for a str, without its lazy-string wrapper
+    # (called once per text run on every tier page).
+    return html_lib.escape(text)
+
+
 class _MarkMerger:
     def __init__(self, marks: Sequence[Mark]):
         self.marks = sorted(marks)
+        self.starts = [mark.start for mark in self.marks]
+        self.longest = max((mark.end - mark.start for mark in self.marks), default=0)
         self.ids_given: set[str] = set()
 
     def text(self, text: str, start: int) -> str:
         end = start + len(text)
-        covering = [m for m in self.marks if m.start < end and m.end > start] if self.marks else []
+        if not self.marks:
+            return _escape(text)
+        # Only a mark starting in (start - longest, end) can overlap [start, end):
+        # look at that slice of the sorted marks, not at all of them for every run.
+        first = bisect_left(self.starts, start - self.longest + 1)
+        last = bisect_left(self.starts, end, lo=first)
+        covering = [m for m in self.marks[first:last] if m.end > start]
         if not covering:
-            return escape(text)
+            return _escape(text)
         bounds = sorted({start, end} | {max(m.start, start) for m in covering} | {min(m.end, end) for m in covering})
         pieces = []
         for a, b in zip(bounds, bounds[1:]):
-            piece = escape(text[a - start : b - start])
+            piece = _escape(text[a - start : b - start])
             for mark in reversed([m for m in covering if m.start <= a and m.end >= b]):
                 attrs = f'data-note-id="{mark.note_id}"'
                 if mark.note_id not in self.ids_given:
