@@ -15,18 +15,22 @@ Fixtures:
   390×844 with touch (``has_touch``, ``is_mobile``), in a new context.
 - ``new_page(**context_options)``: any other context (dark scheme, no JS, …).
 - ``assert_accessible(page)``: axe-core finds no violations.
+
+A test that fails saves a screenshot and the HTML of each page it opened as
+``test-results/<test name>.png`` and ``.html`` (git ignores the folder).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import import_seed
+from tests.conftest import ROOT, import_seed
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {
@@ -37,11 +41,52 @@ PHONE = {
 }
 # Long enough for any one step of a test, short enough to fail fast.
 TIMEOUT_MS = 5_000
+# Headless, and nothing Chromium would do on its own: no GPU process, no
+# background fetches, no component updates, no first-run setup.
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+RESULTS = ROOT / "test-results"
+NO_CHROMIUM = "Chromium not found (set CHROMIUM_PATH or apt-get install -y chromium)"
 
 
 def chromium_path() -> str | None:
     candidate = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     return candidate if Path(candidate).is_file() and os.access(candidate, os.X_OK) else None
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, for the page fixtures' teardown."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    if report.skipped and isinstance(report.longrepr, tuple) and report.longrepr[2].endswith(NO_CHROMIUM):
+        # One location for every such skip, so `pytest -ra` prints the reason once.
+        report.longrepr = (str(Path(__file__).relative_to(ROOT)), 0, report.longrepr[2])
+    return report
+
+
+def failed(item) -> bool:
+    return any(
+        getattr(getattr(item, f"report_{when}", None), "failed", False) for when in ("setup", "call")
+    )
+
+
+def save_artifacts(page, item, index: int = 0) -> None:
+    """Screenshot and HTML of a page, named after the test, under test-results/."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid.split("::", 1)[-1]).strip("_")
+    if index:
+        name += f"-{index + 1}"
+    RESULTS.mkdir(exist_ok=True)
+    try:
+        page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
+        (RESULTS / f"{name}.html").write_text(page.content(), encoding="utf-8")
+    except Exception as error:  # a crashed page must not hide the test's own failure
+        print(f"could not save {name}: {error}")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -54,11 +99,10 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def browser():
     executable = chromium_path()
-    reason = "Chromium not found (set CHROMIUM_PATH or apt-get install -y chromium)"
     if executable is None:
         if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
+            pytest.fail(f"REQUIRE_BROWSER=1 but {NO_CHROMIUM}")
+        pytest.skip(NO_CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop in the main thread for as long
@@ -66,7 +110,7 @@ def browser():
     # (test database setup, seeding, and the tests that run after these).
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=LAUNCH_ARGS)
         yield browser
         browser.close()
 
@@ -90,8 +134,9 @@ def reader(live_server, browser):
 
 
 @pytest.fixture
-def new_page(browser):
+def new_page(browser, request):
     contexts = []
+    pages = []
 
     def make(**options):
         context = browser.new_context(**options)
@@ -102,9 +147,13 @@ def new_page(browser):
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("console", lambda message: message.type == "error" and errors.append(message.text))
         page.js_errors = errors
+        pages.append(page)
         return page
 
     yield make
+    if failed(request.node) or any(page.js_errors for page in pages):
+        for index, page in enumerate(pages):
+            save_artifacts(page, request.node, index)
     for context in contexts:
         context.close()
 
