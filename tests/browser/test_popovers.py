@@ -82,7 +82,7 @@ def test_sweeping_across_a_term_opens_nothing(reader, desktop):
     expect(open_popovers(desktop)).to_have_count(0)
 
 
-def test_pointer_can_travel_from_term_into_popover_and_use_its_link(reader, desktop):
+def test_pointer_can_travel_from_term_into_popover_and_leaving_it_closes_it(reader, desktop):
     desktop.goto(reader.tier_url("fundamentals"))
     term(desktop).scroll_into_view_if_needed()
     term(desktop).hover()
@@ -91,8 +91,39 @@ def test_pointer_can_travel_from_term_into_popover_and_use_its_link(reader, desk
     link.hover()
     desktop.wait_for_timeout(CLOSE_DELAY_MS + SETTLE_MS)
     expect(popover(desktop)).to_be_visible()
-    link.click()
+    # Off the popover, somewhere that is neither it nor its term.
+    desktop.mouse.move(5, 5)
+    expect(popover(desktop)).to_be_hidden()
+
+
+def test_the_popover_link_goes_to_the_glossary_entry(reader, desktop):
+    desktop.goto(reader.tier_url("fundamentals"))
+    term(desktop).click()
+    popover(desktop).get_by_role("link", name="In the glossary").click()
     expect(desktop).to_have_url(reader.url(f"/articles/peptides/glossary/#{TERM}"))
+
+
+def test_opening_a_popover_shifts_no_layout_and_covers_not_its_term(reader, desktop):
+    desktop.goto(reader.tier_url("fundamentals"))
+    term(desktop).scroll_into_view_if_needed()
+    layout = """() => ({
+        height: document.documentElement.scrollHeight,
+        scrollY: scrollY,
+        blocks: [...document.querySelectorAll('article.reading > *')].slice(0, 12)
+            .map(el => { const r = el.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; }),
+    })"""
+    before = desktop.evaluate(layout)
+    term(desktop).click()
+    expect(popover(desktop)).to_be_visible()
+    assert desktop.evaluate(layout) == before
+    assert desktop.evaluate("getComputedStyle(document.querySelector('#term-%s')).position" % TERM) == "fixed"
+    # The point in the middle of the term is still the term, not the popover.
+    t = box(term(desktop))
+    hit = desktop.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('.term')?.dataset.term",
+        [t["x"] + t["width"] / 2, t["y"] + t["height"] / 2],
+    )
+    assert hit == TERM
 
 
 def test_click_pins_open_and_a_second_click_closes(reader, desktop):
@@ -192,6 +223,30 @@ def test_keyboard_reaches_the_popover_link_then_moves_on_and_it_closes(reader, d
     # Focus has left both term and popover: it closes rather than covering the text.
     expect(popover(desktop)).to_be_hidden()
     assert desktop.evaluate("document.activeElement.closest('.term-popover') === null")
+
+
+def test_tab_reaches_a_term_enter_opens_its_definition_escape_returns_focus(reader, desktop):
+    """The whole keyboard path, from the top of the reading text: no shortcuts."""
+    desktop.goto(reader.tier_url("fundamentals"))
+    desktop.locator("#tier-heading").focus()
+    first = desktop.locator("article .term").first
+    slug = first.get_attribute("data-term")
+    for _ in range(40):
+        desktop.keyboard.press("Tab")
+        if desktop.evaluate("document.activeElement.matches('article .term')"):
+            break
+    expect(first).to_be_focused()
+    # Enter opens at once, without waiting for the focus delay.
+    desktop.keyboard.press("Enter")
+    expect(popover(desktop, slug)).to_be_visible(timeout=OPEN_DELAY_MS - 100)
+    definition = popover(desktop, slug).locator(f"#term-{slug}-definition").inner_text().strip()
+    state = ax_state(desktop, f"article .term[data-term='{slug}']")
+    assert state["role"] == "button" and state["expanded"] is True
+    assert state["name"] == first.inner_text()
+    assert state["description"] == definition and len(definition) > 40
+    desktop.keyboard.press("Escape")
+    expect(popover(desktop, slug)).to_be_hidden()
+    expect(first).to_be_focused()
 
 
 def test_enter_toggles_a_term(reader, desktop):
@@ -337,3 +392,32 @@ def test_scrolling_the_term_out_of_view_closes_its_popover(reader, device, reque
     expect(popover(page)).to_be_hidden()
     # Nothing scrolled back to the term when it closed.
     assert page.evaluate("window.scrollY") > page.viewport_size["height"]
+
+
+# --- definitions across tiers ---------------------------------------------------
+
+
+def test_on_academic_the_first_insulin_resistance_is_a_term_defined_in_fundamentals(reader, desktop):
+    desktop.goto(reader.tier_url("fundamentals"))
+    fundamentals_definition = popover(desktop, "insulin-resistance").locator("p").nth(1).text_content()
+    assert fundamentals_definition.startswith("Insulin resistance describes a physiological state")
+
+    desktop.goto(reader.tier_url("academic"))
+    # The first time the words appear in the Academic text, wherever that is.
+    first_slug = desktop.evaluate(
+        """() => {
+            const walker = document.createTreeWalker(document.querySelector('article.reading'), NodeFilter.SHOW_TEXT);
+            for (let node; (node = walker.nextNode()); ) {
+                if (node.data.toLowerCase().includes('insulin resistance')) {
+                    return node.parentElement.closest('.term')?.dataset.term ?? null;
+                }
+            }
+            return 'not found';
+        }"""
+    )
+    assert first_slug == "insulin-resistance"
+    first = desktop.locator("article .term[data-term='insulin-resistance']").first
+    first.scroll_into_view_if_needed()
+    first.click()
+    expect(popover(desktop, "insulin-resistance")).to_be_visible()
+    expect(popover(desktop, "insulin-resistance")).to_contain_text(fundamentals_definition)

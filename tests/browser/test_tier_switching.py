@@ -94,6 +94,49 @@ def test_keyboard_switching(reader, desktop):
     assert focused_in_tier
 
 
+def article_text(page):
+    return page.locator("article.reading").inner_text()
+
+
+def test_back_returns_to_fundamentals_with_its_content_and_forward_to_academic(reader, desktop):
+    desktop.goto(reader.tier_url("fundamentals"))
+    mark_document(desktop)
+    fundamentals = article_text(desktop)
+    tier_link(desktop, "academic").click()
+    assert_reading(desktop, reader, "academic")
+    academic = article_text(desktop)
+    assert academic != fundamentals
+
+    desktop.go_back()
+    assert_reading(desktop, reader, "fundamentals")
+    assert article_text(desktop) == fundamentals
+    desktop.go_forward()
+    assert_reading(desktop, reader, "academic")
+    assert article_text(desktop) == academic
+    assert_same_document(desktop)
+
+
+def test_a_slow_response_shows_the_progress_indicator_until_the_tier_arrives(reader, desktop):
+    desktop.goto(reader.tier_url("fundamentals"))
+    indicator = desktop.locator("#tier-loading")
+    opacity = "el => getComputedStyle(el).opacity"
+    assert indicator.evaluate(opacity) == "0"
+
+    def slow(route):
+        desktop.wait_for_timeout(800)
+        route.continue_()
+
+    desktop.route("**/articles/peptides/academic/", slow)
+    tier_link(desktop, "academic").click()
+    # Shown only once the response is late (not on every quick switch), then gone.
+    expect(indicator).to_have_class(re.compile(r"\bhtmx-request\b"))
+    desktop.wait_for_timeout(300)
+    assert desktop.evaluate("document.getElementById('tier-loading').getBoundingClientRect().height") > 0
+    assert indicator.evaluate(opacity) == "1"
+    assert_reading(desktop, reader, "academic")
+    assert desktop.locator("#tier-loading").evaluate(opacity) == "0"
+
+
 def test_back_and_forward_restore_each_tier(reader, desktop):
     desktop.goto(reader.tier_url("fundamentals"))
     mark_document(desktop)
