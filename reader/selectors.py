@@ -128,10 +128,11 @@ def tier_text_get(*, article: Article, tier_slug: str) -> TierText:
     return tier_text
 
 
-def tier_page_get(*, slug: str, tier_slug: str, user=None) -> TierPage:
+def tier_page_get(*, slug: str, tier_slug: str, user=None, article: Article | None = None) -> TierPage:
     if tier_slug not in TIER_SLUGS:
         raise Http404("Unknown reading depth.")
-    article = article_get(slug=slug)
+    if article is None:
+        article = article_get(slug=slug)
     text = tier_text_get(article=article, tier_slug=tier_slug)
     notes: list[Note] = []
     detached_notes: list[Note] = []

@@ -153,3 +153,39 @@ def test_nine_failures_do_not_lock(client, reader_user):
         client.post("/accounts/login/", {"username": "reader", "password": "wrong"})
     response = client.post("/accounts/login/", {"username": "reader", "password": "a-long-enough-pass-42"})
     assert response.status_code == 302
+
+
+def test_cached_signed_in_page_carries_each_browsers_own_csrf_token(seed_article, reader_user):
+    import re
+
+    laptop, phone = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    laptop.force_login(reader_user)
+    phone.force_login(reader_user)
+    laptop.get(TIER_URL)  # renders and caches the page
+    page = phone.get(TIER_URL).content.decode()  # served from the cache
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    assert "csrf-token-filled-in-per-request" not in page
+    from tests.conftest import locate
+
+    start, end = locate(seed_article, "intermediate", "This pulsatile release is a key distinction.")
+    response = phone.post(
+        "/articles/peptides/intermediate/notes/",
+        {"start": start, "end": end, "exact": "This pulsatile release is a key distinction."},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
+    assert response.status_code == 200
+
+
+def test_cached_page_follows_every_change_to_the_readers_notes(client, seed_article, reader_user):
+    from reader import note_services
+
+    client.force_login(reader_user)
+    client.get(TIER_URL)
+    note = make_note(reader_user, seed_article, "intermediate", "This pulsatile release is a key distinction.", body="v1")
+    assert "v1" in client.get(TIER_URL).content.decode()
+    note_services.note_update(note=note, body="v2")
+    assert "v2" in client.get(TIER_URL).content.decode()
+    note_services.note_delete(note=note)
+    assert f'data-note-id="{note.uuid}"' not in client.get(TIER_URL).content.decode()
+    note_services.note_restore(note=note)
+    assert f'data-note-id="{note.uuid}"' in client.get(TIER_URL).content.decode()

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.cache import cache_control
 from django.views.decorators.vary import vary_on_headers
 
-from reader import citations, selectors
+from reader import citations, pages, selectors
 from reader.models import Article
 from reader.views.auth import HtmxHttpRequest
 
@@ -59,12 +59,9 @@ def article(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @cache_control(private=True, no_cache=True)
 @vary_on_headers("HX-Request")
 def tier(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
-    page = selectors.tier_page_get(slug=slug, tier_slug=tier, user=request.user)
-    template_name = "reader/tier.html"
     # A history-restore request after a cache miss needs the whole page.
-    if request.htmx and not request.htmx.history_restore_request:
-        template_name += "#tier-content"
-    response = render(request, template_name, {"page": page})
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    response = HttpResponse(pages.tier_page_html(request, slug=slug, tier_slug=tier, partial=partial))
     _remember_tier(request, response, slug, tier)
     return response
 
