@@ -23,7 +23,7 @@ from django.template.loader import render_to_string
 from reader import selectors
 from reader.models import Note
 
-CSRF_PLACEHOLDER = "csrf-token-filled-in-per-request"
+CSRF_PLACEHOLDER = b"csrf-token-filled-in-per-request"
 PAGE_CACHE_SECONDS = 60 * 60
 
 
@@ -52,8 +52,12 @@ def _reader_state(user, article, tier_slug: str) -> str:
     return f"user{user.pk}-{name}:{state['live']}:{state['total']}:{stamp}"
 
 
-def tier_page_html(request, *, slug: str, tier_slug: str, partial: bool) -> str:
-    """The tier page (or its htmx fragment) for this request's reader."""
+def tier_page_html(request, *, slug: str, tier_slug: str, partial: bool) -> bytes:
+    """The tier page (or its htmx fragment) for this request's reader, encoded.
+
+    Kept as bytes so that a large page (hundreds of notes) is not encoded again
+    on every request.
+    """
     if tier_slug not in selectors.TIER_SLUGS:
         raise Http404("Unknown reading depth.")
     article = selectors.article_get(slug=slug)
@@ -67,8 +71,9 @@ def tier_page_html(request, *, slug: str, tier_slug: str, partial: bool) -> str:
     if html is None:
         page = selectors.tier_page_get(slug=slug, tier_slug=tier_slug, user=request.user, article=article)
         template_name = "reader/tier.html#tier-content" if partial else "reader/tier.html"
-        html = render_to_string(template_name, {"page": page, "csrf_token": CSRF_PLACEHOLDER}, request)
+        context = {"page": page, "csrf_token": CSRF_PLACEHOLDER.decode()}
+        html = render_to_string(template_name, context, request).encode()
         cache.set(key, html, timeout=PAGE_CACHE_SECONDS)
     if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
+        html = html.replace(CSRF_PLACEHOLDER, get_token(request).encode())
     return html

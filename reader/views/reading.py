@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
 from django.views.decorators.vary import vary_on_headers
 
@@ -62,6 +63,9 @@ def tier(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     # A history-restore request after a cache miss needs the whole page.
     partial = bool(request.htmx) and not request.htmx.history_restore_request
     response = HttpResponse(pages.tier_page_html(request, slug=slug, tier_slug=tier, partial=partial))
+    if request.user.is_authenticated:
+        # A reader's own notes: not to be stored, and no ETag to compute (its CSRF token differs each time).
+        patch_cache_control(response, no_store=True)
     _remember_tier(request, response, slug, tier)
     return response
 
