@@ -1,7 +1,7 @@
 """Whole tier pages, rendered once and cached until something they show changes.
 
-The key names everything the page shows: the code (a hash of the templates),
-the article's version, the tier, whether it is the htmx fragment, and the
+The key names everything the page shows: the code and the article's version
+(both in the tier text's key), the tier, whether it is the htmx fragment, and the
 reader: "anonymous", or the reader and the state of their notes on this tier.
 A signed-in page is cached without its CSRF token, which is filled in per
 request, so a page never carries another browser's token.
@@ -10,10 +10,7 @@ request, so a page never carries another browser's token.
 from __future__ import annotations
 
 import hashlib
-from functools import cache as memoize
-from pathlib import Path
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.http import Http404
@@ -25,16 +22,6 @@ from reader.models import Note
 
 CSRF_PLACEHOLDER = b"csrf-token-filled-in-per-request"
 PAGE_CACHE_SECONDS = 60 * 60
-
-
-@memoize
-def templates_fingerprint() -> str:
-    """Changes whenever a template changes, so a deploy never serves old markup."""
-    digest = hashlib.sha256()
-    for directory in settings.TEMPLATES[0]["DIRS"]:
-        for path in sorted(Path(directory).rglob("*.html")):
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def _reader_state(user, article, tier_slug: str) -> str:
@@ -63,7 +50,7 @@ def tier_page_html(request, *, slug: str, tier_slug: str, partial: bool) -> byte
     article = selectors.article_get(slug=slug)
     key = ":".join(
         [
-            "tier-page", templates_fingerprint(), selectors.tier_text_cache_key(article, tier_slug),
+            "tier-page", selectors.tier_text_cache_key(article, tier_slug),
             "fragment" if partial else "page", _reader_state(request.user, article, tier_slug),
         ]
     )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from reader.citations import Citation, with_unique_keys
+from reader.release import code_fingerprint
 from reader.models import Article, Block, Definition, GlossaryTerm, Note, Occurrence, Part, Reference, ReferenceAuthor
 from reader.rendering import CompiledHtml, Mark, canonical_text, compile_blocks, iter_term_spans, render_blocks
 
@@ -80,7 +81,8 @@ def article_get(*, slug: str) -> Article:
 def tier_text_cache_key(article: Article, tier_slug: str) -> str:
     # Version and source hash change with every import that changes the article,
     # so an import invalidates the cache on every node that shares it.
-    return f"tier-text:{article.pk}:{article.version}:{article.source_sha256[:16]}:{tier_slug}"
+    # The code fingerprint keeps a new release from serving what an old one rendered.
+    return f"tier-text:{code_fingerprint()}:{article.pk}:{article.version}:{article.source_sha256[:16]}:{tier_slug}"
 
 
 def _summary(part: Part, article: Article) -> PartSummary:
