@@ -139,8 +139,11 @@ class _Renderer:
             if term_slug:
                 html.append(
                     format_html(
-                        '<button type="button" class="term" data-term="{0}" popovertarget="term-{0}" '
-                        'aria-describedby="term-{0}-definition">{1}</button>',
+                        # A span, not a <button>: a button is an atomic inline box that
+                        # cannot wrap, so a term of several words would jump whole to the
+                        # next line. glossary-popovers.js gives it a button's behaviour.
+                        '<span class="term" role="button" tabindex="0" data-term="{0}" aria-expanded="false" '
+                        'aria-describedby="term-{0}-definition">{1}</span>',
                         term_slug,
                         mark_safe(inner),
                     )

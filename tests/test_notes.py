@@ -111,7 +111,7 @@ def test_overlapping_notes_and_notes_over_terms_nest_validly(signed_in, seed_art
     checker.feed(html)
     assert checker.errors == [] and checker.stack == []
     assert '<mark class="highlight" data-note-id=' in html
-    assert re.search(r'<button[^>]*data-term="ipamorelin"[^>]*><mark ', html)
+    assert re.search(r'<span class="term"[^>]*data-term="ipamorelin"[^>]*><mark ', html)
     assert html.count("<mark") > 5
 
 

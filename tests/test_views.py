@@ -60,13 +60,22 @@ def test_article_element_holds_no_definition_text(client, seed_article):
     assert 'id="term-blood-glucose" class="term-popover" popover' in html
 
 
+TERM_MARKUP = (
+    '<span class="term" role="button" tabindex="0" data-term="{0}" aria-expanded="false" '
+    'aria-describedby="term-{0}-definition">{1}</span>'
+)
+
+
 def test_clean_reading_text(client, seed_article):
     fundamentals = client.get(tier_url("fundamentals")).content.decode()
-    assert 'your <button type="button" class="term" data-term="blood-glucose"' in fundamentals
+    # A term is inline text that wraps like its neighbours (a <button> cannot),
+    # with a button's role and state, and nothing inside it but its words.
+    assert "your " + TERM_MARKUP.format("blood-glucose", "blood glucose") in fundamentals
+    assert "<button" not in fundamentals.split("<article", 1)[1].split("</article>", 1)[0]
     intermediate = client.get(tier_url("intermediate")).content.decode()
     assert "visceral fat — have a powerful" in intermediate
-    assert 'human <button type="button" class="term" data-term="growth-hormone"' in intermediate
-    assert "</button> (GH).</p>" in intermediate
+    assert "human " + TERM_MARKUP.format("growth-hormone", "growth hormone") in intermediate
+    assert "</span> (GH).</p>" in intermediate
 
 
 def test_academic_marks_first_insulin_resistance_with_fundamentals_definition(client, seed_article):

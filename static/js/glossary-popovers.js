@@ -1,10 +1,15 @@
 // Glossary popovers: the HTML popover API does the showing, light dismiss and
 // Escape; this module adds the hover/focus delay, placement beside the term,
 // and makes a click on an already hover-opened term keep it open rather than
-// toggle it shut. Opening with the term as the popover's source keeps the
-// invoker relationship that a native popovertarget click would have made:
-// assistive technology hears the term as expanded, and Tab moves from the term
-// into the popover's link and then on to the text after the term.
+// toggle it shut.
+//
+// A term is a <span class="term" role="button" tabindex="0" data-term="slug">,
+// not a <button>: a button is laid out as one atomic inline box, so a term of
+// several words could never wrap across lines. This module gives the span a
+// button's behaviour: click, tap, Enter and Space toggle its popover, and
+// aria-expanded follows the popover's open state. Opening with the term as the
+// popover's source makes it the invoker, so Tab moves from the term into the
+// popover's link and then on to the text after the term.
 
 const OPEN_DELAY_MS = 400;
 const CLOSE_DELAY_MS = 250;
@@ -13,16 +18,20 @@ const EDGE_PX = 8;
 
 let openTimer = null;
 let closeTimer = null;
+// The state of a term's popover when the pointer went down on the term. Light
+// dismiss only spares native popovertarget buttons, so by the time the click
+// arrives a press on the term itself has already closed its popover.
+let pressed = null;
 // How the currently open popover was opened: "click" pins it, "hover"/"focus" do not.
 const openedBy = new WeakMap();
 // The term an open popover was opened from: a term can occur more than once
 // on a page (in the tier and in the closing reflection), all sharing one popover.
 const sourceOf = new WeakMap();
 
-const popoverFor = (term) => document.getElementById(term.getAttribute("popovertarget"));
-const termFor = (popover) =>
-  (sourceOf.get(popover)?.isConnected && sourceOf.get(popover)) ||
-  document.querySelector(`.term[popovertarget="${popover.id}"]`);
+const TERM = ".term[data-term]";
+const popoverFor = (term) => document.getElementById(`term-${term.dataset.term}`);
+const termsOf = (popover) => document.querySelectorAll(`.term[data-term="${CSS.escape(popover.id.slice(5))}"]`);
+const termFor = (popover) => (sourceOf.get(popover)?.isConnected && sourceOf.get(popover)) || termsOf(popover)[0];
 
 function cancelTimers() {
   clearTimeout(openTimer);
@@ -73,23 +82,57 @@ function hideSoon(popover) {
   }, CLOSE_DELAY_MS);
 }
 
+// Whether term's popover is open from term, and pinned there by a click.
+function stateOf(term) {
+  const popover = popoverFor(term);
+  const open = Boolean(popover?.matches(":popover-open") && termFor(popover) === term);
+  return { term, open, pinned: open && openedBy.get(popover) === "click" };
+}
+
+function onPointerDown(event) {
+  const term = event.target.closest?.(TERM);
+  pressed = term ? stateOf(term) : null;
+}
+
 function onClick(event) {
-  const term = event.target.closest(".term[popovertarget]");
+  const term = event.target.closest(TERM);
+  const before = term && pressed?.term === term ? pressed : term && stateOf(term);
+  pressed = null;
   if (!term) return;
-  // Take over the native toggle so that hover-open then click pins it open.
   event.preventDefault();
   const popover = popoverFor(term);
   if (!popover) return;
-  if (popover.matches(":popover-open") && openedBy.get(popover) === "click" && termFor(popover) === term) {
-    popover.hidePopover();
+  // A hover-opened popover is pinned open by a click rather than toggled shut.
+  if (before.pinned) {
+    if (popover.matches(":popover-open")) popover.hidePopover();
   } else {
     show(term, "click");
   }
 }
 
+function onKeyDown(event) {
+  const term = event.target.closest?.(TERM);
+  if (!term || event.altKey || event.ctrlKey || event.metaKey) return;
+  if (event.key === "Enter") {
+    // As a button does: Enter acts at once, Space when it is released.
+    event.preventDefault();
+    if (!event.repeat) term.click();
+  } else if (event.key === " ") {
+    event.preventDefault(); // and do not scroll the page
+  }
+}
+
+function onKeyUp(event) {
+  const term = event.target.closest?.(TERM);
+  if (term && event.key === " " && !event.altKey && !event.ctrlKey && !event.metaKey) {
+    event.preventDefault();
+    term.click();
+  }
+}
+
 function onPointerOver(event) {
   if (event.pointerType === "touch") return;
-  const term = event.target.closest(".term[popovertarget]");
+  const term = event.target.closest(TERM);
   if (term) {
     cancelTimers();
     openTimer = setTimeout(() => show(term, "hover"), OPEN_DELAY_MS);
@@ -101,7 +144,7 @@ function onPointerOver(event) {
 
 function onPointerOut(event) {
   if (event.pointerType === "touch") return;
-  const from = event.target.closest(".term[popovertarget], .term-popover");
+  const from = event.target.closest(`${TERM}, .term-popover`);
   if (!from || (event.relatedTarget && from.contains(event.relatedTarget))) return;
   clearTimeout(openTimer);
   const popover = from.classList.contains("term-popover") ? from : popoverFor(from);
@@ -109,14 +152,14 @@ function onPointerOut(event) {
 }
 
 function onFocusIn(event) {
-  const term = event.target.closest?.(".term[popovertarget]");
+  const term = event.target.closest?.(TERM);
   if (!term || !term.matches(":focus-visible")) return;
   cancelTimers();
   openTimer = setTimeout(() => show(term, "focus"), OPEN_DELAY_MS);
 }
 
 function onFocusOut(event) {
-  const from = event.target.closest?.(".term[popovertarget], .term-popover");
+  const from = event.target.closest?.(`${TERM}, .term-popover`);
   if (!from) return;
   clearTimeout(openTimer);
   const popover = from.classList.contains("term-popover") ? from : popoverFor(from);
@@ -137,6 +180,10 @@ function onToggle(event) {
   const popover = event.target;
   if (!popover.classList?.contains("term-popover")) return;
   const term = termFor(popover);
+  // The term it was opened from is expanded; any other occurrence is not.
+  for (const each of termsOf(popover)) {
+    each.setAttribute("aria-expanded", String(event.newState === "open" && each === term));
+  }
   if (event.newState === "open") {
     if (term) place(popover, term);
   } else {
@@ -165,7 +212,10 @@ function reposition() {
 }
 
 export function initGlossaryPopovers() {
+  document.addEventListener("pointerdown", onPointerDown, true);
   document.addEventListener("click", onClick);
+  document.addEventListener("keydown", onKeyDown);
+  document.addEventListener("keyup", onKeyUp);
   document.addEventListener("pointerover", onPointerOver);
   document.addEventListener("pointerout", onPointerOut);
   document.addEventListener("focusin", onFocusIn);
