@@ -421,3 +421,40 @@ def test_on_academic_the_first_insulin_resistance_is_a_term_defined_in_fundament
     first.click()
     expect(popover(desktop, "insulin-resistance")).to_be_visible()
     expect(popover(desktop, "insulin-resistance")).to_contain_text(fundamentals_definition)
+
+
+# --- layout --------------------------------------------------------------------
+
+
+def test_a_term_wraps_like_the_words_around_it(reader, phone):
+    """At 390 px a term of several words breaks across lines and the text runs on after it.
+
+    A <button>, even restyled, is one atomic inline box: "visceral adipose tissue"
+    would jump whole to its own line and push ", with improvements" onto the next.
+    """
+    phone.goto(reader.tier_url("academic"))
+    lines = phone.evaluate(
+        """() => {
+            const term = document.querySelector('article td .term[data-term="visceral-adipose-tissue"]');
+            const rects = [...term.getClientRects()];
+            const after = document.createRange();
+            after.setStart(term.nextSibling, 0);
+            after.setEnd(term.nextSibling, 1);
+            return {
+                text: term.textContent,
+                after: term.nextSibling.data.slice(0, 6),
+                termLines: rects.length,
+                firstLineTop: rects[0].top,
+                lastLineTop: rects.at(-1).top,
+                afterTop: after.getBoundingClientRect().top,
+                cellTop: term.closest('td').getBoundingClientRect().top,
+                lineHeight: parseFloat(getComputedStyle(term).lineHeight),
+            };
+        }"""
+    )
+    assert lines["text"] == "visceral adipose tissue" and lines["after"] == ", with"
+    # It starts on the line it is reached on (the cell's second), not on a line of its own...
+    assert lines["termLines"] > 1, lines
+    assert lines["firstLineTop"] - lines["cellTop"] > lines["lineHeight"] / 2, lines
+    # ...and the comma after it follows on its last line.
+    assert abs(lines["afterTop"] - lines["lastLineTop"]) < 2, lines
