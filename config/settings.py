@@ -121,6 +121,8 @@ ASGI_APPLICATION = "config.asgi.application"
 
 DATABASES = {
     "default": dj_database_url.config(
+        # Persistent connections: opening one (and, on SQLite, running the
+        # PRAGMAs below) cost more than rendering a cached page.
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
     )
 }
@@ -132,7 +134,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not Django's shared-cache in-memory default, so that tests against
     # a live server see the same locking (WAL, busy timeout) as production.
     # Named per process: Django removes only the main file afterwards, and a new
