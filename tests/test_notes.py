@@ -422,3 +422,26 @@ def test_notes_survive_dumpdata_and_loaddata_into_a_fresh_import(seed_article, r
     restored = Note.objects.get()
     assert restored.uuid == note.uuid and restored.body == "backed up"
     assert restored.article.slug == "peptides"
+
+
+@pytest.mark.parametrize(
+    ("url", "signed_in", "max_queries"),
+    [
+        ("/accounts/login/", False, 1),
+        ("/accounts/signup/", False, 1),
+        ("/accounts/password_change/", True, 2),
+        ("/notes/", True, 3),
+    ],
+)
+def test_account_and_notes_pages_use_few_queries(client, reader_user, url, signed_in, max_queries, django_assert_max_num_queries):
+    if signed_in:
+        client.force_login(reader_user)
+    with django_assert_max_num_queries(max_queries):
+        assert client.get(url).status_code == 200
+
+
+def test_note_edit_page_queries(signed_in, seed_article, reader_user, django_assert_max_num_queries):
+    note = make_note(reader_user, seed_article, "intermediate", QUOTE, body="x")
+    with django_assert_max_num_queries(3):
+        response = signed_in.get(f"/notes/{note.uuid}/edit/")
+    assert response.status_code == 200 and "<h1>Edit note</h1>" in response.content.decode()
