@@ -32,6 +32,15 @@ import pytest
 
 from tests.conftest import ROOT, import_seed
 
+# Every reading page of the seed article, as the live server serves it.
+READING_PAGES = [
+    "/",
+    "/articles/peptides/fundamentals/",
+    "/articles/peptides/intermediate/",
+    "/articles/peptides/academic/",
+    "/articles/peptides/glossary/",
+    "/articles/peptides/references/",
+]
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {
     "viewport": {"width": 390, "height": 844},

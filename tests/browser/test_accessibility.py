@@ -8,16 +8,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, READING_PAGES
 
-PAGES = [
-    "/",
-    "/articles/peptides/fundamentals/",
-    "/articles/peptides/intermediate/",
-    "/articles/peptides/academic/",
-    "/articles/peptides/glossary/",
-    "/articles/peptides/references/",
-]
+PAGES = READING_PAGES
 
 
 @pytest.mark.parametrize("path", PAGES)

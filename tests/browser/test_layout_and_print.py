@@ -6,15 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bench.page_weight import BUDGET_BYTES, measure, report
-
-PAGES = [
-    "/",
-    "/articles/peptides/fundamentals/",
-    "/articles/peptides/intermediate/",
-    "/articles/peptides/academic/",
-    "/articles/peptides/glossary/",
-    "/articles/peptides/references/",
-]
+from tests.browser.conftest import READING_PAGES as PAGES
 
 # Elements whose right edge is past the viewport, other than inside a table's
 # own scrolling region (and the visually hidden or off-screen skip link).

@@ -27,6 +27,13 @@ def signed_in(reader, desktop):
     return desktop
 
 
+def note_by_reader(quote: str, *, tier: str = "intermediate", body: str = "") -> Note:
+    from django.contrib.auth.models import User
+
+    reader_account = User.objects.get(username="reader")
+    return make_note(reader_account, Article.objects.get(slug="peptides"), tier, quote, body=body)
+
+
 def select_text(page, start_selector, start_text, end_selector=None, end_text=None):
     """Select from the start of ``start_text`` to the end of ``end_text`` (text-node offsets)."""
     return page.evaluate(
@@ -161,8 +168,7 @@ def test_add_note_save_and_reload(reader, signed_in):
 
 
 def test_edit_a_note(reader, signed_in):
-    make_note(Note._meta.get_field("user").related_model.objects.get(username="reader"),
-              Article.objects.get(slug="peptides"), "intermediate", QUOTE, body="first thought")
+    note_by_reader(QUOTE, body="first thought")
     page = signed_in
     page.goto(reader.tier_url("intermediate"))
     page.evaluate("window.__sameDocument = true")
@@ -176,8 +182,7 @@ def test_edit_a_note(reader, signed_in):
 
 
 def test_delete_and_undo(reader, signed_in):
-    make_note(Note._meta.get_field("user").related_model.objects.get(username="reader"),
-              Article.objects.get(slug="peptides"), "intermediate", QUOTE, body="keep me")
+    note_by_reader(QUOTE, body="keep me")
     page = signed_in
     page.goto(reader.tier_url("intermediate"))
     page.evaluate("window.__sameDocument = true")
@@ -211,10 +216,8 @@ def test_signed_out_prompt_and_return_after_login(reader, desktop):
 
 
 def test_my_notes_search_and_link_back(reader, signed_in):
-    user = Note._meta.get_field("user").related_model.objects.get(username="reader")
-    article = Article.objects.get(slug="peptides")
-    make_note(user, article, "academic", "Randle Cycle", body="Look up the 1963 paper")
-    target = make_note(user, article, "intermediate", QUOTE, body="pulses matter")
+    note_by_reader("Randle Cycle", tier="academic", body="Look up the 1963 paper")
+    target = note_by_reader(QUOTE, body="pulses matter")
     page = signed_in
     page.goto(reader.url("/notes/"))
     page.get_by_label("Search quotes and notes").fill("pulses")
