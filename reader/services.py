@@ -242,12 +242,8 @@ def _sync_blocks(part: Part, parsed_part, term_slugs, report) -> list[Block]:
     if to_update:
         Block.objects.bulk_update(to_update, ["position", "content", "source_line"])
     if to_create:
+        # SQLite (3.35+) and PostgreSQL return the new ids, which definitions and occurrences need.
         Block.objects.bulk_create(to_create)
-        if not all(block.pk for block in to_create):
-            # Backends without RETURNING on bulk insert: read the ids back.
-            by_anchor = {b.anchor: b.pk for b in part.blocks.filter(anchor__in=[b.anchor for b in to_create])}
-            for block in to_create:
-                block.pk = by_anchor[block.anchor]
     return result
 
 
