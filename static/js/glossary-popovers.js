@@ -176,7 +176,9 @@ function onFocusOut(event) {
   hideSoon(popover);
 }
 
-function onToggle(event) {
+// beforetoggle fires as the popover opens or closes; toggle only in a later
+// task, so aria-expanded set there lagged behind the popover's real state.
+function onBeforeToggle(event) {
   const popover = event.target;
   if (!popover.classList?.contains("term-popover")) return;
   const term = termFor(popover);
@@ -184,6 +186,12 @@ function onToggle(event) {
   for (const each of termsOf(popover)) {
     each.setAttribute("aria-expanded", String(event.newState === "open" && each === term));
   }
+}
+
+function onToggle(event) {
+  const popover = event.target;
+  if (!popover.classList?.contains("term-popover")) return;
+  const term = termFor(popover);
   if (event.newState === "open") {
     if (term) place(popover, term);
   } else {
@@ -220,7 +228,8 @@ export function initGlossaryPopovers() {
   document.addEventListener("pointerout", onPointerOut);
   document.addEventListener("focusin", onFocusIn);
   document.addEventListener("focusout", onFocusOut);
-  // toggle does not bubble; capture it at the document.
+  // beforetoggle and toggle do not bubble; capture them at the document.
+  document.addEventListener("beforetoggle", onBeforeToggle, true);
   document.addEventListener("toggle", onToggle, true);
   window.addEventListener("resize", reposition);
   window.addEventListener("scroll", reposition, { passive: true });
