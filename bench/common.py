@@ -144,8 +144,8 @@ def make_readers() -> dict:
     from django.contrib.auth.models import User
 
     from reader.models import Article
-    from reader.note_services import note_create
-    from reader.selectors import tier_canonical_texts
+    from reader.services.notes import note_create
+    from reader.selectors.tiers import tier_canonical_texts
 
     article = Article.objects.get(slug=SLUG)
     text = tier_canonical_texts(article=article)[TIER]

@@ -11,6 +11,16 @@ import uuid
 from django.db import models
 from django.urls import reverse
 
+from reader.citations import Citation
+
+
+class Tier(models.TextChoices):
+    """The three reading depths, in depth order; the source format names them (reader.text.parsing)."""
+
+    FUNDAMENTALS = "fundamentals", "Fundamentals"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ACADEMIC = "academic", "Academic"
+
 
 class ArticleManager(models.Manager):
     def get_by_natural_key(self, slug):
@@ -206,6 +216,26 @@ class Reference(models.Model):
         return self.title or self.raw[:80]
 
 
+    def citation(self) -> Citation:
+        """This reference as a citation record (key assigned by ``citations.with_unique_keys``).
+
+        Reads ``journal`` and ``authorships__author``: select and prefetch them.
+        """
+        return Citation(
+            key="",
+            raw=self.raw,
+            parsed=self.parsed,
+            authors=tuple((a.author.family, a.author.given) for a in self.authorships.all()),
+            et_al=self.et_al,
+            title=self.title,
+            journal=self.journal.name if self.journal else "",
+            volume=self.volume,
+            issue=self.issue,
+            year=self.year,
+            pages=self.pages,
+        )
+
+
 class ReferenceAuthor(models.Model):
     reference = models.ForeignKey(Reference, on_delete=models.CASCADE, related_name="authorships")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="authorships")
@@ -242,7 +272,7 @@ class Note(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="notes")
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="notes")
-    tier = models.SlugField(max_length=40)
+    tier = models.SlugField(max_length=40, choices=Tier.choices)
     body = models.TextField(blank=True, max_length=BODY_MAX_LENGTH)
     exact = models.TextField()
     prefix = models.CharField(max_length=64, blank=True)

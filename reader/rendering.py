@@ -1,9 +1,6 @@
-"""Turns stored block content into the reading HTML of a part.
+"""Turns stored block content into the reading HTML of a part, and merges marks into it.
 
-Canonical text: a tier's blocks' plain text joined by ``BLOCK_SEPARATOR``.
-A block's plain text is its spans' text; a list item's is "label body"; a
-table's is its rows (header first) joined by ``ROW_SEPARATOR``, each row's
-cells joined by ``CELL_SEPARATOR``. Notes are anchored to offsets in it.
+Offsets are counted in the canonical text defined by :mod:`reader.text.canonical`.
 
 Every text container (heading, paragraph, list item, table cell) carries
 ``data-start``: the offset of its first character in the canonical text.
@@ -18,16 +15,14 @@ from __future__ import annotations
 
 import html as html_lib
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-BLOCK_SEPARATOR = "\n\n"
-CELL_SEPARATOR = "\t"
-ROW_SEPARATOR = "\n"
+from reader.text.canonical import BLOCK_SEPARATOR, CELL_SEPARATOR, ROW_SEPARATOR
 
 
 class Mark(NamedTuple):
@@ -35,21 +30,6 @@ class Mark(NamedTuple):
     end: int
     note_id: str
     is_highlight: bool
-
-
-def canonical_text(block_texts: Iterable[str]) -> str:
-    return BLOCK_SEPARATOR.join(block_texts)
-
-
-def iter_term_spans(content: dict):
-    """Yield (term slug, defining) for each glossary occurrence in a block's content."""
-    cells = [content.get("spans", [])] + list(content.get("header", []))
-    for row in content.get("rows", []):
-        cells += row
-    for spans in cells:
-        for _text, term_slug, defining in spans:
-            if term_slug:
-                yield term_slug, defining
 
 
 class TextRun(NamedTuple):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.services import article_import
+from reader.services.articles import article_import
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PATH = ROOT / "content" / "articles" / "peptides-insulin-sensitivity.txt"
@@ -55,7 +55,7 @@ def make_user(username: str = "reader", password: str = "a-long-enough-pass-42")
 
 def locate(article, tier: str, quote: str, occurrence: int = 0) -> tuple[int, int]:
     """Canonical offsets of ``quote`` in the tier's text (the n-th occurrence)."""
-    from reader.selectors import tier_canonical_texts
+    from reader.selectors.tiers import tier_canonical_texts
 
     text = tier_canonical_texts(article=article)[tier]
     start = -1
@@ -65,7 +65,7 @@ def locate(article, tier: str, quote: str, occurrence: int = 0) -> tuple[int, in
 
 
 def make_note(user, article, tier: str, quote: str, body: str = "", occurrence: int = 0):
-    from reader.note_services import note_create
+    from reader.services.notes import note_create
 
     start, end = locate(article, tier, quote, occurrence)
     return note_create(user=user, article=article, tier=tier, start=start, end=end, exact=quote, body=body)

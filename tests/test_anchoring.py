@@ -1,6 +1,6 @@
 import pytest
 
-from reader.anchoring import (
+from reader.text.anchoring import (
     CONTEXT_CHARS,
     Outcome,
     SelectionError,

@@ -10,7 +10,7 @@ from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 
 from reader.models import Article, Note
-from reader.selectors import tier_canonical_texts
+from reader.selectors.tiers import tier_canonical_texts
 from tests.conftest import import_seed, make_user, seed_text
 
 WRITERS = 8

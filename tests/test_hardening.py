@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from reader.models import Article
-from reader.selectors import tier_text_cache_key
+from reader.tier_page import tier_text_cache_key
 from tests.conftest import import_seed, make_note, make_user, seed_text
 
 pytestmark = pytest.mark.django_db
@@ -182,7 +182,7 @@ def test_cached_signed_in_page_carries_each_browsers_own_csrf_token(seed_article
 
 
 def test_cached_page_follows_every_change_to_the_readers_notes(client, seed_article, reader_user):
-    from reader import note_services
+    from reader.services import notes as note_services
 
     client.force_login(reader_user)
     client.get(TIER_URL)

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from reader.models import Article, Author, Block, Definition, GlossaryTerm, Journal, Occurrence, Part, Reference
-from reader.parsing import ArticleFormatError
+from reader.text.parsing import ArticleFormatError
 from tests.conftest import SEED_PATH, import_seed, make_note, seed_text
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_malformed_source_changes_nothing(reader_user):
 
 
 def test_import_failing_half_way_rolls_back_everything(reader_user, monkeypatch):
-    import reader.services
+    import reader.services.articles
 
     import_seed()
     make_note(reader_user, Article.objects.get(), "intermediate", "This pulsatile release is a key distinction.", body="kept")
@@ -125,7 +125,7 @@ def test_import_failing_half_way_rolls_back_everything(reader_user, monkeypatch)
         raise RuntimeError("disk full")
 
     # Blocks and glossary are already rewritten when references fail.
-    monkeypatch.setattr(reader.services, "_sync_references", fail)
+    monkeypatch.setattr(reader.services.articles, "_sync_references", fail)
     with pytest.raises(RuntimeError):
         import_seed(seed_text().replace("This pulsatile release is a key distinction.", "Edited."))
     assert snapshot() == before and notes_snapshot() == notes_before

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from reader.models import Note
-from reader.note_services import NoteInputError, note_create
-from reader.selectors import tier_canonical_texts
+from reader.services.notes import NoteInputError, note_create
+from reader.selectors.tiers import tier_canonical_texts
 from tests.conftest import import_seed, locate, make_note, make_user, seed_text
 
 pytestmark = pytest.mark.django_db
@@ -73,12 +73,15 @@ def test_create_stores_both_selectors(seed_article, reader_user):
     assert make_note(reader_user, seed_article, "intermediate", "key distinction").motivation == "highlighting"
 
 
-def test_note_text_limit(seed_article, reader_user):
-    start, end = locate(seed_article, "intermediate", QUOTE)
-    with pytest.raises(NoteInputError, match="at most 10,000"):
-        note_create(user=reader_user, article=seed_article, tier="intermediate", start=start, end=end, exact=QUOTE, body="x" * 10_001)
-    note = note_create(user=reader_user, article=seed_article, tier="intermediate", start=start, end=end, exact=QUOTE, body="x" * 10_000)
-    assert len(note.body) == 10_000
+def test_note_text_limit():
+    from reader.forms import NoteUpdateForm
+
+    too_long = NoteUpdateForm({"body": "x" * 10_001})
+    assert not too_long.is_valid()
+    assert "at most 10000 characters" in too_long.errors["body"][0]
+    # CRLF from a browser counts as one character.
+    assert NoteUpdateForm({"body": "x\r\n" * 5_000}).is_valid()
+    assert NoteUpdateForm({"body": "x" * 10_000}).is_valid()
 
 
 # --- views: creating ----------------------------------------------------------------------
@@ -122,8 +125,8 @@ def test_overlapping_notes_and_notes_over_terms_nest_validly(signed_in, seed_art
         ({"start": -5}, "before the text"),
         ({"start": 500, "end": 400}, "end after it starts"),
         ({"end": 10_000_000}, "beyond the end"),
-        ({"start": "abc"}, "whole numbers"),
-        ({"start": ""}, "whole numbers"),
+        ({"start": "abc"}, "Enter a whole number"),
+        ({"start": ""}, "Start: This field is required"),
     ],
 )
 def test_invalid_selection_is_400_and_stores_nothing(signed_in, seed_article, overrides, message):
@@ -133,9 +136,9 @@ def test_invalid_selection_is_400_and_stores_nothing(signed_in, seed_article, ov
     assert not Note.objects.exists()
 
 
-def test_unknown_tier_is_400(signed_in, seed_article):
+def test_unknown_tier_is_404(signed_in, seed_article):
     response = signed_in.post("/articles/peptides/expert/notes/", {"start": 0, "end": 5, "exact": "Advan"})
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert not Note.objects.exists()
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.parsing import ArticleFormatError, Block, ParsedArticle, Span, parse_article
-from reader.parsing.inline import parse_inline
+from reader.text.parsing import ArticleFormatError, Block, ParsedArticle, Span, parse_article
+from reader.text.parsing.inline import parse_inline
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "content" / "articles" / "peptides-insulin-sensitivity.txt"

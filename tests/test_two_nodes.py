@@ -124,7 +124,7 @@ def test_two_nodes_share_sessions_notes_and_cache(nodes):
     # A note created through node A shows on node B.
     quote = "This pulsatile release is a key distinction."
     from reader.models import Article
-    from reader.selectors import tier_canonical_texts
+    from reader.selectors.tiers import tier_canonical_texts
 
     text = tier_canonical_texts(article=Article.objects.get(slug="peptides"))["intermediate"]
     text_start = text.index(quote)

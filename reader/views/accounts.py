@@ -1,25 +1,38 @@
+"""Accounts: sign-up (sign-in, sign-out and password change are Django's own views)."""
+
 from __future__ import annotations
 
 from django.contrib.auth import login
 from django.contrib.auth.forms import UserCreationForm
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
-
-from reader.views.auth import HtmxHttpRequest
+from django.contrib.auth.views import RedirectURLMixin
+from django.http import HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.views.generic import CreateView
 
 
-@require_http_methods(["GET", "POST"])
-def signup(request: HtmxHttpRequest) -> HttpResponse:
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        next_url = ""
-    if request.user.is_authenticated:
-        return redirect(next_url or "home")
-    form = UserCreationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+class SignupView(RedirectURLMixin, CreateView):
+    """Create an account, sign it in, and go back to ``next`` when it is a safe URL on this site."""
+
+    form_class = UserCreationForm
+    template_name = "registration/signup.html"
+    next_page = "home"
+    http_method_names = ["get", "head", "post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_default_redirect_url(self) -> str:
+        return resolve_url(self.next_page)
+
+    def form_valid(self, form):
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(next_url or "home")
-    return render(request, "registration/signup.html", {"form": form, "next": next_url})
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(next=self.get_redirect_url(), **kwargs)
+
+
+signup = SignupView.as_view()

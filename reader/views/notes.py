@@ -4,89 +4,88 @@ from __future__ import annotations
 
 import json
 
-from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import escape
 from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from reader import annotations, note_services, selectors
-from reader.models import Note
-from reader.views.auth import HtmxHttpRequest, login_required
-
-
-def _owned_note(request: HtmxHttpRequest, note_uuid) -> Note:
-    """The reader's own live note, or 404: another reader's note does not exist for them."""
-    try:
-        return Note.objects.select_related("article").get(uuid=note_uuid, user=request.user)
-    except Note.DoesNotExist:
-        raise Http404("No such note.") from None
+from reader import exports, tier_page
+from reader.forms import NoteCreateForm, NotesFilterForm, NoteUpdateForm, error_text
+from reader.models import Article, Note, Tier
+from reader.selectors import articles as article_selectors
+from reader.selectors import notes as note_selectors
+from reader.services import notes as note_services
+from reader.views.htmx import HtmxHttpRequest, login_required, wants_fragment
 
 
-def _tier_region(request: HtmxHttpRequest, *, slug: str, tier: str, **extra) -> HttpResponse:
-    """After a change: the tier region for htmx, or a redirect back to the page."""
-    if not request.htmx:
-        return redirect("tier", slug=slug, tier=tier)
-    page = selectors.tier_page_get(slug=slug, tier_slug=tier, user=request.user)
-    return render(request, "reader/tier.html#tier-content", {"page": page, **extra})
+def _owned_note(request: HtmxHttpRequest, note_uuid, *, live: bool = True) -> Note:
+    """The reader's own note, or 404: another reader's note does not exist for them."""
+    note = note_selectors.note_owned_get(user=request.user, note_uuid=note_uuid)
+    if note is None or (live and note.deleted_at is not None):
+        raise Http404("No such note.")
+    return note
 
 
 def _bad_request(message: str) -> HttpResponseBadRequest:
-    return HttpResponseBadRequest(escape(message), content_type="text/plain; charset=utf-8")
+    # Plain text, shown as it is by annotate.js: no HTML escaping.
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def _after_change(request: HtmxHttpRequest, note_or_article, *, tier: str, undo_note: Note | None = None) -> HttpResponse:
+    """After a change: the tier region for htmx (rendered as a GET renders it), else back to the page."""
+    article = note_or_article if isinstance(note_or_article, Article) else note_or_article.article
+    if not request.htmx:
+        return redirect("tier", slug=article.slug, tier=tier)
+    html = tier_page.tier_page_html(request, article=article, tier=tier, region_only=True, undo_note=undo_note)
+    if html is None:
+        raise Http404("This article has no such tier.")
+    return HttpResponse(html)
 
 
 @require_POST
 @login_required
 def note_create(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
-    article = selectors.article_get(slug=slug)
-    start, end = _int_or_none(request.POST.get("start")), _int_or_none(request.POST.get("end"))
-    if start is None or end is None:
-        return _bad_request("The selection's start and end must be whole numbers.")
+    article = article_selectors.article_get(slug=slug)
+    if article is None or tier not in Tier.values:
+        raise Http404("No such tier.")
+    form = NoteCreateForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(error_text(form))
     try:
-        note_services.note_create(
-            user=request.user, article=article, tier=tier, start=start, end=end,
-            exact=request.POST.get("exact", ""), body=request.POST.get("body", ""),
-        )
+        note_services.note_create(user=request.user, article=article, tier=tier, **form.cleaned_data)
     except note_services.NoteInputError as error:
         return _bad_request(str(error))
-    return _tier_region(request, slug=slug, tier=tier)
+    return _after_change(request, article, tier=tier)
 
 
 @require_GET
 @login_required
 def note_detail(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid)
-    if note.deleted_at is not None:
-        raise Http404("No such note.")
-    body = json.dumps(annotations.note_annotation(note, request.build_absolute_uri), ensure_ascii=False, indent=2)
-    return HttpResponse(body, content_type=annotations.JSONLD_CONTENT_TYPE)
+    body = json.dumps(exports.note_annotation(note, request.build_absolute_uri), ensure_ascii=False, indent=2)
+    return HttpResponse(body, content_type=exports.JSONLD_CONTENT_TYPE)
 
 
 @require_GET
 @login_required
+@vary_on_headers("HX-Request")
 def note_edit_form(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid)
-    template = "reader/note_edit.html#note-edit-form" if request.htmx else "reader/note_edit.html"
-    return render(request, template, {"note": note})
+    form = NoteUpdateForm(initial={"body": note.body}, auto_id=f"edit-{note.uuid}-%s")
+    template = "reader/note_edit.html#note-edit-form" if wants_fragment(request) else "reader/note_edit.html"
+    return render(request, template, {"note": note, "form": form})
 
 
 @require_POST
 @login_required
 def note_update(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid)
-    try:
-        note_services.note_update(note=note, body=request.POST.get("body", ""))
-    except note_services.NoteInputError as error:
-        return _bad_request(str(error))
-    return _tier_region(request, slug=note.article.slug, tier=note.tier)
+    form = NoteUpdateForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(error_text(form))
+    note_services.note_update(note=note, body=form.cleaned_data["body"])
+    return _after_change(request, note, tier=note.tier)
 
 
 @require_POST
@@ -94,52 +93,40 @@ def note_update(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
 def note_delete(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid)
     note_services.note_delete(note=note)
-    return _tier_region(request, slug=note.article.slug, tier=note.tier, undo_note=note)
+    return _after_change(request, note, tier=note.tier, undo_note=note)
 
 
 @require_POST
 @login_required
 def note_restore(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
-    note = _owned_note(request, note_uuid)
+    note = _owned_note(request, note_uuid, live=False)
     note_services.note_restore(note=note)
-    return _tier_region(request, slug=note.article.slug, tier=note.tier)
-
-
-def _my_notes(request: HtmxHttpRequest):
-    notes = Note.objects.live().owned_by(request.user).select_related("article")
-    tier = request.GET.get("tier", "")
-    if tier in selectors.TIER_SLUGS:
-        notes = notes.filter(tier=tier)
-    # NUL cannot be stored or searched for in PostgreSQL; nothing sensible contains it.
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
-    if query:
-        notes = notes.filter(Q(exact__icontains=query) | Q(body__icontains=query))
-    return notes, tier, query
+    return _after_change(request, note, tier=note.tier)
 
 
 @require_GET
 @login_required
+@vary_on_headers("HX-Request")
 def my_notes(request: HtmxHttpRequest) -> HttpResponse:
-    notes, tier, query = _my_notes(request)
-    notes = list(notes.order_by("-created"))
+    form = NotesFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {"q": "", "tier": ""}
+    notes = list(note_selectors.notes_search(user=request.user, tier=filters["tier"], query=filters["q"]))
     context = {
+        "form": form,
         "notes": [n for n in notes if n.status == Note.Status.ANCHORED],
         "detached_notes": [n for n in notes if n.status == Note.Status.DETACHED],
-        "tier": tier,
-        "query": query,
-        "tiers": selectors.TIER_SLUGS,
+        "query": filters["q"],
+        "tier": filters["tier"],
     }
-    template = "reader/my_notes.html#note-results" if request.htmx and not request.htmx.history_restore_request else "reader/my_notes.html"
+    template = "reader/my_notes.html#note-results" if wants_fragment(request) else "reader/my_notes.html"
     return render(request, template, context)
 
 
 @require_GET
 @login_required
 def export_markdown(request: HtmxHttpRequest) -> HttpResponse:
-    notes = Note.objects.live().owned_by(request.user).select_related("article").order_by(
-        "article__title", "article_id", "tier", "start", "pk"
-    )
-    body = annotations.notes_markdown(notes, request.build_absolute_uri, title=f"Notes of {request.user.get_username()}")
+    notes = note_selectors.notes_for_export(user=request.user)
+    body = exports.notes_markdown(notes, request.build_absolute_uri, title=f"Notes of {request.user.get_username()}")
     response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="notes.md"'
     return response
@@ -148,11 +135,11 @@ def export_markdown(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def export_jsonld(request: HtmxHttpRequest) -> HttpResponse:
-    notes = Note.objects.live().owned_by(request.user).select_related("article").order_by("-created")
-    collection = annotations.notes_collection(
+    notes = note_selectors.notes_for_export(user=request.user)
+    collection = exports.notes_collection(
         notes, request.build_absolute_uri, collection_path=reverse("notes-export-jsonld"),
         label=f"Notes of {request.user.get_username()}",
     )
-    response = HttpResponse(json.dumps(collection, ensure_ascii=False, indent=2), content_type=annotations.JSONLD_CONTENT_TYPE)
+    response = HttpResponse(json.dumps(collection, ensure_ascii=False, indent=2), content_type=exports.JSONLD_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="notes.jsonld"'
     return response

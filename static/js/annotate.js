@@ -1,9 +1,10 @@
 // Selecting text in the tier's <article> offers "Highlight" and "Add note".
-// Offsets are counted in the tier's canonical text (see reader/rendering.py):
-// every text container carries data-start, and inside it the DOM text is the
-// canonical text, so an offset is data-start plus the characters before the
-// selection point. Between containers the canonical text has "\n\n" between
-// blocks, "\t" between cells of a row and "\n" between rows.
+// Offsets are counted in the tier's canonical text (defined once, on the
+// server, in reader/text/canonical.py): every text container carries
+// data-start, and inside it the DOM text is the canonical text, so an offset
+// is data-start plus the characters before the selection point. What stands
+// between containers is written by the server on the <article> element:
+// data-block-separator, data-row-separator and data-cell-separator.
 
 const SHOW_DELAY_MS = 150;
 let showTimer = null;
@@ -45,9 +46,12 @@ function pointOffset(node, offset, edge) {
   return null;
 }
 
-function separator(previous, next, length) {
-  if (length === 1) return previous.parentElement === next.parentElement ? "\t" : "\n";
-  return "\n".repeat(length);
+function separator(previous, next) {
+  const { blockSeparator, rowSeparator, cellSeparator } = article().dataset;
+  if (previous.closest("table") && previous.closest("table") === next.closest("table")) {
+    return previous.parentElement === next.parentElement ? cellSeparator : rowSeparator;
+  }
+  return blockSeparator;
 }
 
 export function canonicalSlice(start, end) {
@@ -61,7 +65,7 @@ export function canonicalSlice(start, end) {
     const a = Math.max(start, from);
     const b = Math.min(end, to);
     if (a > b || (a === b && content.length)) continue;
-    if (previous && cursor !== null && a > cursor) text += separator(previous, container, a - cursor);
+    if (previous && cursor !== null && a > cursor) text += separator(previous, container);
     text += content.slice(a - from, b - from);
     cursor = b;
     previous = container;
@@ -131,9 +135,9 @@ function status(message) {
 
 function createNote(anchor, body) {
   const bar = toolbar();
+  // The region declares where its requests swap (hx-target, hx-swap); this one too.
   window.htmx.ajax("POST", bar.dataset.createUrl, {
-    target: "#tier-content",
-    swap: "outerHTML show:none",
+    source: bar,
     values: { start: anchor.start, end: anchor.end, exact: anchor.exact, body },
   });
 }

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from reader.models import Article, Note
-from reader.selectors import tier_canonical_texts
+from reader.selectors.tiers import tier_canonical_texts
 from tests.conftest import make_note, make_user
 
 PASSWORD = "a-long-enough-pass-42"

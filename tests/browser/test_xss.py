@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from reader.services import article_import
+from reader.services.articles import article_import
 from tests.conftest import make_note, make_user
 
 PASSWORD = "a-long-enough-pass-42"

@@ -11,8 +11,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from reader.parsing import ArticleFormatError
-from reader.services import article_import
+from reader.services.articles import article_import
+from reader.text.parsing import ArticleFormatError
 
 
 class Command(BaseCommand):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reader.text import canonical
+
 PART_TITLES = {
     "fundamentals": "Fundamentals",
     "intermediate": "Intermediate",
@@ -21,7 +23,7 @@ class Span:
 
 
 def spans_text(spans: tuple[Span, ...]) -> str:
-    return "".join(span.text for span in spans)
+    return canonical.spans_text(spans)
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,10 @@ class Block:
     @property
     def text(self) -> str:
         if self.kind == "table":
-            lines = [self.header, *self.rows]
-            return "\n".join("\t".join(spans_text(cell) for cell in row) for row in lines)
+            return canonical.table_text([[spans_text(cell) for cell in row] for row in (self.header, *self.rows)])
         body = spans_text(self.spans)
-        if self.kind == "list_item" and self.label:
-            return f"{self.label} {body}"
+        if self.kind == "list_item":
+            return canonical.list_item_text(self.label, body)
         return body
 
 

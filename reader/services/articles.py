@@ -1,6 +1,6 @@
 """Writes: importing an article source into the relational model.
 
-Parsing is done by :mod:`reader.parsing` (pure Python); this module maps its
+Parsing is done by :mod:`reader.text.parsing` (pure Python); this module maps its
 dataclasses onto rows, inside one transaction, keeping the ids of blocks whose
 text did not change so that links (and later notes) stay put.
 """
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.text import slugify
 
-from reader import parsing
-from reader.note_services import ReanchorReport, notes_reanchor
-from reader.rendering import iter_term_spans
+from reader.services.notes import ReanchorReport, notes_reanchor
+from reader.text import parsing
+from reader.text.canonical import block_content, iter_term_spans
 from reader.models import (
     Article,
     Author,
@@ -97,7 +97,7 @@ class ImportReport:
 def article_import(*, source: str, slug: str, title: str, source_name: str = "") -> ImportReport:
     """Create or update the article ``slug`` from ``source`` text.
 
-    Raises :class:`reader.parsing.ArticleFormatError` before touching the
+    Raises :class:`reader.text.parsing.ArticleFormatError` before touching the
     database when the text cannot be read as an article.
     """
     parsed = parsing.parse_article(source)
@@ -158,22 +158,6 @@ def _term_slugs(parsed: parsing.ParsedArticle) -> dict[str, str]:
     return slugs
 
 
-def _spans_json(spans, term_slugs: dict[str, str]) -> list[list]:
-    return [[s.text, term_slugs.get(s.term) if s.term else None, bool(s.defining)] for s in spans]
-
-
-def _block_content(block: parsing.Block, term_slugs: dict[str, str]) -> dict:
-    if block.kind == "table":
-        return {
-            "header": [_spans_json(cell, term_slugs) for cell in block.header],
-            "rows": [[_spans_json(cell, term_slugs) for cell in row] for row in block.rows],
-        }
-    content = {"spans": _spans_json(block.spans, term_slugs)}
-    if block.kind == "list_item":
-        content["label"] = block.label
-    return content
-
-
 def _new_anchor(kind: str, text: str, taken: set[str]) -> str:
     digest = hashlib.sha1(f"{kind}\n{text}".encode("utf-8")).hexdigest()
     base = f"{ANCHOR_PREFIX[kind]}-{digest[:7]}"
@@ -219,7 +203,7 @@ def _sync_blocks(part: Part, parsed_part, term_slugs, report) -> list[Block]:
     to_update: list[Block] = []
     for position, parsed_block in enumerate(parsed_part.blocks):
         text = parsed_block.text
-        content = _block_content(parsed_block, term_slugs)
+        content = block_content(parsed_block, term_slugs)
         queue = reusable.get((parsed_block.kind, text))
         if queue:
             block = queue.popleft()

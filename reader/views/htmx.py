@@ -1,4 +1,4 @@
-"""Helpers shared by views that need a signed-in reader."""
+"""What views that speak htmx share: the request type and a sign-in check that redirects htmx too."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ from django_htmx.middleware import HtmxDetails
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+def wants_fragment(request: HtmxHttpRequest) -> bool:
+    """An htmx request for a region, not a history restore (which needs the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def login_required(view):

@@ -8,32 +8,23 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from reader import anchoring
-from reader.models import Article, Note
-from reader.selectors import TIER_SLUGS, tier_canonical_texts
+from reader.models import Article, Note, Tier
+from reader.selectors.tiers import tier_canonical_texts
+from reader.text import anchoring
 
 
 class NoteInputError(ValueError):
     """Input that cannot make or change a note; the message is shown to the reader."""
 
 
-def _clean_body(body) -> str:
-    if body is None:
-        return ""
-    if not isinstance(body, str):
-        raise NoteInputError("The note must be text.")
-    body = body.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x00" in body:
-        raise NoteInputError("The note contains a character that cannot be stored.")
-    if len(body) > Note.BODY_MAX_LENGTH:
-        raise NoteInputError(f"A note can be at most {Note.BODY_MAX_LENGTH:,} characters long (this one has {len(body):,}).")
-    return body
+def note_create(*, user, article: Article, tier: str, start: int, end: int, exact: str, body: str = "") -> Note:
+    """Store a note on the selection [start, end) of the tier's current text.
 
-
-def note_create(*, user, article: Article, tier: str, start, end, exact, body="") -> Note:
-    if tier not in TIER_SLUGS:
+    ``body`` is validated input (``forms.NoteBodyField``); the selection is
+    checked here, against the text as it is inside the transaction.
+    """
+    if tier not in Tier.values:
         raise NoteInputError("Unknown tier.")
-    body = _clean_body(body)
     with transaction.atomic():
         # Lock the article so that an import cannot change the text between
         # checking the selection and storing the note.
@@ -51,8 +42,8 @@ def note_create(*, user, article: Article, tier: str, start, end, exact, body=""
         )
 
 
-def note_update(*, note: Note, body) -> Note:
-    note.body = _clean_body(body)
+def note_update(*, note: Note, body: str) -> Note:
+    note.body = body
     note.save(update_fields=["body", "modified"])
     return note
 

@@ -1,0 +1,67 @@
+"""Reads about a reader's notes: on one tier, one note, My notes, exports."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from reader.models import Article, Note, Tier
+
+SEARCH_MAX_LENGTH = 200
+
+
+def tier_notes(*, user, article: Article, tier: str) -> tuple[list[Note], list[Note]]:
+    """The reader's live notes on the tier in reading order: (anchored, detached)."""
+    anchored: list[Note] = []
+    detached: list[Note] = []
+    if not user.is_authenticated:
+        return anchored, detached
+    for note in Note.objects.live().filter(user=user, article=article, tier=tier).order_by("start", "pk"):
+        note.article = article
+        (anchored if note.status == Note.Status.ANCHORED else detached).append(note)
+    return anchored, detached
+
+
+def tier_notes_state(*, user, article: Article, tier: str) -> str:
+    """A string that changes whenever the reader's notes on the tier change, for cache keys.
+
+    Names the reader (id and a hash of the user name, so a reused id after an
+    account is deleted cannot match) and, in one aggregate query, the counts and
+    the latest modified and deleted stamps: every create, edit, delete and undo
+    changes one of them.
+    """
+    if not user.is_authenticated:
+        return "anonymous"
+    state = Note.objects.filter(user=user, article=article, tier=tier).aggregate(
+        live=Count("pk", filter=Q(deleted_at__isnull=True)),
+        total=Count("pk"),
+        modified=Max("modified"),
+        deleted=Max("deleted_at"),
+    )
+    stamp = ":".join(str(value.timestamp()) if value else "-" for value in (state["modified"], state["deleted"]))
+    name = hashlib.sha256(user.get_username().encode()).hexdigest()[:8]
+    return f"user{user.pk}-{name}:{state['live']}:{state['total']}:{stamp}"
+
+
+def note_owned_get(*, user, note_uuid) -> Note | None:
+    """The reader's own note (deleted ones included, for Undo), or None."""
+    return Note.objects.select_related("article").filter(uuid=note_uuid, user=user).first()
+
+
+def notes_search(*, user, tier: str = "", query: str = "") -> QuerySet[Note]:
+    """My notes: the reader's live notes, newest first, filtered by tier and a text search."""
+    notes = Note.objects.live().owned_by(user).select_related("article")
+    if tier in Tier.values:
+        notes = notes.filter(tier=tier)
+    if query:
+        notes = notes.filter(Q(exact__icontains=query) | Q(body__icontains=query))
+    return notes.order_by("-created")
+
+
+def notes_for_export(*, user) -> QuerySet[Note]:
+    """The reader's live notes grouped by article and tier, in reading order."""
+    return (
+        Note.objects.live().owned_by(user).select_related("article")
+        .order_by("article__title", "article_id", "tier", "start", "pk")
+    )
