@@ -14,8 +14,8 @@ class NoteBodyField(forms.CharField):
 
     def __init__(self, **kwargs):
         # CharField already refuses NUL (ProhibitNullCharactersValidator).
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 5}))
         super().__init__(required=False, strip=False, max_length=Note.BODY_MAX_LENGTH, **kwargs)
-        self.widget.attrs.update(rows=5)
 
     def to_python(self, value):
         value = super().to_python(value)
