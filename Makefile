@@ -2,7 +2,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test install bench clean
 
@@ -10,24 +11,30 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall whenever requirements.txt changes.
-$(STAMP): requirements.txt | $(BIN)/python
+# Reinstall whenever a requirements file changes. `make run` installs only what running needs.
+$(RUN_STAMP): requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
-	touch $(STAMP)
+	touch $(RUN_STAMP)
 
-install: $(STAMP)
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(RUN_STAMP) $(DEV_STAMP)
 
-run: $(STAMP)
+install: $(DEV_STAMP)
+
+run: export DJANGO_DEBUG = 1
+run: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py import_article content/articles/
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP)
+test: export DJANGO_DEBUG = 1
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Load test (not part of `make test`): needs wrk; DATABASE_URL selects PostgreSQL,
 # BENCH_DURATION the seconds per scenario. See bench/run.py.
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
 
 clean:

@@ -7,9 +7,8 @@ on by ``DJANGO_DEBUG=0``; it then refuses to start without a secret key.
 
 import os
 import tempfile
-from pathlib import Path
-
 from datetime import timedelta
+from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -32,7 +31,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless asked for: a forgotten variable must not expose debug pages in production.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
