@@ -7,9 +7,11 @@ through an ordered join model, at authors shared across articles.
 """
 
 import uuid
+from functools import cache
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from reader.citations import Citation
 
@@ -312,5 +314,36 @@ class Note(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("note-detail", kwargs={"note_uuid": self.uuid})
 
+    # A tier's notes panel lists every card with these links: reversing once per
+    # URL name, not per note, keeps a 500-note panel from costing 1 ms a card.
+    def get_edit_url(self) -> str:
+        return _note_url_pattern("note-edit").format(self.uuid)
+
+    def get_delete_url(self) -> str:
+        return _note_url_pattern("note-delete").format(self.uuid)
+
+    @property
+    def quote_preview(self) -> str:
+        return _shorten(self.exact, 240)
+
+    @property
+    def quote_short(self) -> str:
+        return _shorten(self.exact, 40)
+
+    @property
+    def modified_iso(self) -> str:
+        """For <time datetime>: whole seconds, as the HTML spec's valid dates allow any precision but validators prefer."""
+        return timezone.localtime(self.modified).replace(microsecond=0).isoformat()
+
     def get_passage_url(self) -> str:
         return reverse("tier", kwargs={"slug": self.article.slug, "tier": self.tier}) + f"#{self.element_id}"
+
+
+@cache
+def _note_url_pattern(name: str) -> str:
+    sample = uuid.UUID(int=0)
+    return reverse(name, kwargs={"note_uuid": sample}).replace(str(sample), "{}")
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -96,6 +96,38 @@ class TierText:
     terms: tuple[TermSummary, ...]
 
 
+# Cards rendered with the page; the rest load as the reader scrolls the panel.
+# Each card costs ~0.2 ms to render, and every note change re-renders the page.
+CARDS_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class NoteCards:
+    """One page of the notes panel's cards, and where the next page is."""
+
+    notes: list[Note]
+    tier: str
+    next_url: str
+    remaining: int
+
+
+def note_cards(*, article: Article, tier: str, notes: list[Note], offset: int, through: str = "") -> NoteCards:
+    """The page of ``notes`` (the tier's anchored notes in reading order) starting at ``offset``.
+
+    ``through`` (a note's uuid) extends the page to that note, for a click on
+    a mark whose card has not loaded yet.
+    """
+    end = offset + CARDS_PAGE_SIZE
+    if through:
+        end = max(end, next((i + 1 for i, note in enumerate(notes) if str(note.uuid) == through), end))
+    page = notes[offset:end]
+    remaining = max(0, len(notes) - offset - len(page))
+    next_url = ""
+    if remaining:
+        next_url = reverse("note-cards", kwargs={"slug": article.slug, "tier": tier}) + f"?offset={offset + len(page)}"
+    return NoteCards(notes=page, tier=tier, next_url=next_url, remaining=remaining)
+
+
 @dataclass(frozen=True)
 class TierPage:
     """What the tier template shows: the tier text, with one reader's notes merged in."""
@@ -104,6 +136,7 @@ class TierPage:
     text: TierText
     article_html: str
     notes: list[Note]
+    cards: NoteCards
     detached_notes: list[Note]
     separators: dict[str, str]
 
@@ -153,7 +186,8 @@ def _page(*, user, article: Article, text: TierText) -> TierPage:
     marks = [Mark(note.start, note.end, str(note.uuid), note.is_highlight) for note in notes]
     return TierPage(
         article=article, text=text, article_html=text.article.render(marks),
-        notes=notes, detached_notes=detached, separators=SEPARATORS,
+        notes=notes, cards=note_cards(article=article, tier=text.tier.slug, notes=notes, offset=0),
+        detached_notes=detached, separators=SEPARATORS,
     )
 
 
@@ -164,21 +198,26 @@ def tier_page_html(request, *, article: Article, tier: str, region_only: bool, u
     on every request. A page offering Undo for a just-deleted note is rendered
     fresh: it is shown once.
     """
-    text = tier_text_get(article=article, tier=tier)
-    if text is None:
-        return None
-    template_name = f"{TEMPLATE}#{REGION}" if region_only else TEMPLATE
-    context = {"csrf_token": CSRF_PLACEHOLDER.decode(), "note_form": NoteCreateForm(auto_id="note-editor-%s")}
-    if undo_note is not None:
-        context |= {"page": _page(user=request.user, article=article, text=text), "undo_note": undo_note}
-        html = render_to_string(template_name, context, request).encode()
-    else:
+    key = None
+    if undo_note is None:
         state = note_selectors.tier_notes_state(user=request.user, article=article, tier=tier)
         key = ":".join(["tier-page", tier_text_cache_key(article, tier), "region" if region_only else "page", state])
         html = cache.get(key)
-        if html is None:
-            context["page"] = _page(user=request.user, article=article, text=text)
-            html = render_to_string(template_name, context, request).encode()
+    else:
+        html = None
+    if html is None:
+        # Only now the tier text: unpickling it costs more than serving a cached page.
+        text = tier_text_get(article=article, tier=tier)
+        if text is None:
+            return None
+        context = {
+            "page": _page(user=request.user, article=article, text=text),
+            "undo_note": undo_note,
+            "csrf_token": CSRF_PLACEHOLDER.decode(),
+            "note_form": NoteCreateForm(auto_id="note-editor-%s"),
+        }
+        html = render_to_string(f"{TEMPLATE}#{REGION}" if region_only else TEMPLATE, context, request).encode()
+        if key is not None:
             cache.set(key, html, timeout=PAGE_CACHE_SECONDS)
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, get_token(request).encode())

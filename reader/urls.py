@@ -21,5 +21,6 @@ urlpatterns = [
     path("articles/<slug:slug>/references.ris", reading.references_download, {"extension": "ris"}, name="references-ris"),
     path("articles/<slug:slug>/references.json", reading.references_download, {"extension": "json"}, name="references-csl-json"),
     path("articles/<slug:slug>/<slug:tier>/notes/", notes.note_create, name="note-create"),
+    path("articles/<slug:slug>/<slug:tier>/notes/cards/", notes.note_cards, name="note-cards"),
     path("articles/<slug:slug>/<slug:tier>/", reading.tier, name="tier"),
 ]

@@ -7,6 +7,7 @@ import json
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -57,6 +58,26 @@ def note_create(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     except note_services.NoteInputError as error:
         return _bad_request(str(error))
     return _after_change(request, article, tier=tier)
+
+
+@require_GET
+@login_required
+def note_cards(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
+    """The next page of the tier's notes panel (loaded as the reader scrolls)."""
+    article = article_selectors.article_get(slug=slug)
+    if article is None or tier not in Tier.values:
+        raise Http404("No such tier.")
+    try:
+        offset = max(0, int(request.GET.get("offset", "0")))
+    except ValueError:
+        return _bad_request("offset must be a whole number.")
+    notes, _detached = note_selectors.tier_notes(user=request.user, article=article, tier=tier)
+    cards = tier_page.note_cards(
+        article=article, tier=tier, notes=notes, offset=offset, through=request.GET.get("through", "")
+    )
+    response = render(request, "reader/tier.html#note-cards", {"cards": cards})
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @require_GET

@@ -187,16 +187,35 @@ function onEditorClick(event) {
   }
 }
 
-function onMarkClick(event) {
-  const mark = event.target.closest("article.reading mark[data-note-id]");
-  if (!mark || event.target.closest(".term") || !window.getSelection()?.isCollapsed) return;
-  const entry = document.getElementById(`panel-note-${mark.dataset.noteId}`);
-  if (!entry) return;
+function focusCard(entry) {
   entry.scrollIntoView({ block: "nearest", behavior: "smooth" });
   entry.focus({ preventScroll: true });
   entry.classList.remove("flash");
   void entry.offsetWidth; // restart the animation
   entry.classList.add("flash");
+}
+
+function onMarkClick(event) {
+  const mark = event.target.closest("article.reading mark[data-note-id]");
+  if (!mark || event.target.closest(".term") || !window.getSelection()?.isCollapsed) return;
+  const id = mark.dataset.noteId;
+  const entry = document.getElementById(`panel-note-${id}`);
+  if (entry) {
+    focusCard(entry);
+    return;
+  }
+  // The card is on a page of the panel not loaded yet: load through it.
+  const loader = document.querySelector(".notes-loader a[hx-get]");
+  if (!loader) return;
+  window.htmx
+    .ajax("GET", `${loader.getAttribute("hx-get")}&through=${encodeURIComponent(id)}`, {
+      target: loader.closest("li"),
+      swap: "outerHTML",
+    })
+    .then(() => {
+      const loaded = document.getElementById(`panel-note-${id}`);
+      if (loaded) focusCard(loaded);
+    });
 }
 
 function onResponseError(event) {
