@@ -2,6 +2,9 @@ from django.contrib import admin
 
 from reader.models import (
     Article,
+    Counterpart,
+    CounterpartRejection,
+    ReadingPlace,
     Author,
     Block,
     Definition,
@@ -121,3 +124,58 @@ class NoteAdmin(admin.ModelAdmin):
     @admin.display(description="Quote")
     def short_quote(self, note: Note) -> str:
         return note.exact[:80]
+
+
+@admin.register(Counterpart)
+class CounterpartAdmin(admin.ModelAdmin):
+    """Editors correct the cross-tier links: pin one to keep it through re-imports, delete one to reject it."""
+
+    list_display = ["source", "scope", "target_tier", "target", "score", "pinned"]
+    list_editable = ["pinned"]
+    list_filter = ["source_block__part__article", "source_block__part__slug", "target_tier", "scope", "pinned"]
+    search_fields = ["source_block__text", "target_block__text", "source_block__anchor", "target_block__anchor"]
+    raw_id_fields = ["source_block", "target_block"]
+    list_select_related = ["source_block__part", "target_block__part"]
+    readonly_fields = ["score", "shared_terms"]
+
+    @admin.display(description="Passage")
+    def source(self, link: Counterpart) -> str:
+        return f"{link.source_block.part.title} · {link.source_block.text[:70]}"
+
+    @admin.display(description="Counterpart")
+    def target(self, link: Counterpart) -> str:
+        return link.target_block.text[:70]
+
+    def save_model(self, request, obj, form, change):
+        # An editor's link is theirs: pin it so the next import keeps it.
+        obj.target_tier = obj.target_block.part.slug
+        if not change or "target_block" in form.changed_data:
+            obj.pinned = True
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        _reject([obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        _reject(list(queryset))
+        super().delete_queryset(request, queryset)
+
+
+def _reject(links) -> None:
+    CounterpartRejection.objects.bulk_create(
+        [CounterpartRejection(source_block_id=l.source_block_id, target_block_id=l.target_block_id, scope=l.scope) for l in links],
+        ignore_conflicts=True,
+    )
+
+
+@admin.register(CounterpartRejection)
+class CounterpartRejectionAdmin(admin.ModelAdmin):
+    list_display = ["source_block", "target_block", "scope", "created"]
+    raw_id_fields = ["source_block", "target_block"]
+
+
+@admin.register(ReadingPlace)
+class ReadingPlaceAdmin(admin.ModelAdmin):
+    list_display = ["user", "article", "tier", "anchor", "updated"]
+    raw_id_fields = ["user"]

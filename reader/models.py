@@ -32,6 +32,7 @@ class ArticleManager(models.Manager):
 class Article(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True, help_text="The opening of Fundamentals, for the article list.")
     source_name = models.CharField(max_length=300, blank=True)
     # Hash of the source text: a re-import of an unchanged file is a no-op.
     source_sha256 = models.CharField(max_length=64, blank=True)
@@ -347,3 +348,71 @@ def _note_url_pattern(name: str) -> str:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class Counterpart(models.Model):
+    """A passage in another tier that tells the same thing at that depth.
+
+    Computed at import (``reader.text.alignment``) for every block and every
+    section (a section is represented by its first block: its heading, or the
+    first block of a tier's untitled opening). Directional: the counterpart of
+    A in Academic is stored on A. An editor may pin a link, which then
+    survives re-imports while both blocks exist, or delete one, which records a
+    :class:`CounterpartRejection` so the importer never adds it again.
+    """
+
+    class Scope(models.TextChoices):
+        BLOCK = "block", "Block"
+        SECTION = "section", "Section"
+
+    source_block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="counterparts")
+    target_block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="counterpart_of")
+    target_tier = models.CharField(max_length=20, choices=Tier.choices)
+    scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.BLOCK)
+    score = models.FloatField(default=0.0)
+    shared_terms = models.JSONField(default=list, blank=True)
+    pinned = models.BooleanField(default=False, help_text="Kept by every re-import while both passages exist.")
+
+    class Meta:
+        ordering = ["source_block", "scope", "target_tier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_block", "scope", "target_tier"], name="one_counterpart_per_tier_and_scope"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_block.anchor} → {self.target_tier}#{self.target_block.anchor}"
+
+
+class CounterpartRejection(models.Model):
+    """A link an editor deleted: the importer never proposes it again."""
+
+    source_block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="+")
+    target_block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=10, choices=Counterpart.Scope.choices, default=Counterpart.Scope.BLOCK)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source_block", "target_block", "scope"], name="unique_counterpart_rejection"),
+        ]
+
+    def __str__(self) -> str:
+        return f"rejected {self.source_block_id} → {self.target_block_id}"
+
+
+class ReadingPlace(models.Model):
+    """Where a signed-in reader last was in an article, so it follows them to another browser."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="reading_places")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    anchor = models.SlugField(max_length=40, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "article"], name="one_reading_place_per_article")]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.article.slug}/{self.tier}#{self.anchor}"

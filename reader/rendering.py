@@ -9,13 +9,20 @@ turns a selection into offsets by counting characters (static/js/annotate.js).
 
 Marks (highlights and notes) are wrapped around each text piece separately,
 so overlapping notes and notes over a glossary term always nest validly.
+
+After each block (after its list or table, for a list item or a table cell) the
+compiled HTML keeps a *slot*, where a page can put per-reader markup without
+rendering the blocks again (the markers of notes made at another depth). Slots
+and anything put there sit outside every ``data-start`` container, so they are
+never part of the canonical text.
 """
 
 from __future__ import annotations
 
 import html as html_lib
 from bisect import bisect_left
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -49,17 +56,30 @@ class CompiledHtml:
     markup: tuple[str, ...]
     runs: tuple[TextRun, ...]
 
-    def render(self, marks: Sequence[Mark] = ()) -> SafeString:
+    def render(self, marks: Sequence[Mark] = (), slots: Mapping[str, str] | None = None) -> SafeString:
+        """The HTML with ``marks`` merged in and ``slots`` (block anchor -> HTML) filled."""
         marker = _MarkMerger(marks)
-        html = [self.markup[0]]
+        fill = _slot_filler(slots or {})
+        html = [fill(self.markup[0])]
         for run, markup in zip(self.runs, self.markup[1:]):
             html.append(marker.text(run.text, run.start))
-            html.append(markup)
+            html.append(fill(markup))
         return mark_safe("".join(html))
 
 
 # Stands in for a text run while the markup is built; the parser refuses NUL in sources.
 _RUN = "\x00"
+# Marks a block's slot: \x01anchor\x02 (the parser refuses control characters too).
+_SLOT = re.compile("\x01([^\x02]*)\x02")
+
+
+def _slot_filler(slots: Mapping[str, str]) -> Callable[[str], str]:
+    def fill(markup: str) -> str:
+        if "\x01" not in markup:
+            return markup
+        return _SLOT.sub(lambda match: slots.get(match.group(1), ""), markup)
+
+    return fill
 
 
 def _escape(text: str) -> str:
@@ -103,8 +123,27 @@ class _MarkMerger:
 
 
 class _Renderer:
-    def __init__(self):
+    def __init__(self, *, annotatable: bool = True, after_block: Callable[[object], str] | None = None):
         self.runs: list[TextRun] = []
+        # A passage shown outside its own tier (a "Go deeper" aside) is not part
+        # of this page's canonical text: no ids, no offsets, no slots.
+        self.annotatable = annotatable
+        self.after_block = after_block
+
+    def start_attr(self, start: int) -> str:
+        return f' data-start="{start}"' if self.annotatable else ""
+
+    def id_attr(self, anchor: str) -> str:
+        return f' id="{anchor}"' if self.annotatable else ""
+
+    def after(self, blocks: Sequence) -> str:
+        """What follows a block (or a list's items): its slot, then the static extras."""
+        if not self.annotatable:
+            return ""
+        html = "".join(f"\x01{block.anchor}\x02" for block in blocks)
+        if self.after_block:
+            html += "".join(self.after_block(block) for block in blocks)
+        return html
 
     def text(self, text: str, start: int) -> str:
         if not text:
@@ -138,7 +177,7 @@ class _Renderer:
         for index, cell in enumerate(cells):
             if index:
                 start += len(CELL_SEPARATOR)
-            html.append(f'<{tag}{attrs} data-start="{start}">{self.spans(cell, start)}</{tag}>')
+            html.append(f"<{tag}{attrs}{self.start_attr(start)}>{self.spans(cell, start)}</{tag}>")
             start += sum(len(span[0]) for span in cell)
         return "".join(html), start
 
@@ -152,57 +191,58 @@ class _Renderer:
             rows_html.append(f"<tr>{row_html}</tr>")
         caption = " / ".join("".join(span[0] for span in cell) for cell in content["header"])
         return (
-            f'<div class="table-scroll" role="region" aria-labelledby="{block.anchor}-caption" tabindex="0">'
-            f'<table id="{block.anchor}">'
-            f'<caption id="{block.anchor}-caption" class="visually-hidden">Table: {escape(caption)}</caption>'
+            f'<div class="table-scroll" role="region" aria-label="Table: {escape(caption)}" tabindex="0">'
+            f"<table{self.id_attr(block.anchor)}>"
+            f'<caption class="visually-hidden">Table: {escape(caption)}</caption>'
             f"<thead><tr>{header_html}</tr></thead><tbody>{''.join(rows_html)}</tbody></table></div>"
         )
 
     def blocks(self, blocks: Sequence, heading_level: int) -> str:
         html: list[str] = []
         offset = 0
-        in_list = False
+        list_items: list = []  # the items of the open <ul>, whose slots follow it
         for index, block in enumerate(blocks):
             if index:
                 offset += len(BLOCK_SEPARATOR)
-            if block.kind == "list_item" and not in_list:
+            if block.kind == "list_item" and not list_items:
                 html.append('<ul class="labelled-list">')
-                in_list = True
-            elif block.kind != "list_item" and in_list:
-                html.append("</ul>")
-                in_list = False
+            elif block.kind != "list_item" and list_items:
+                html.append("</ul>" + self.after(list_items))
+                list_items = []
 
             anchor, content = block.anchor, block.content
+            at, start = self.id_attr(anchor), self.start_attr(offset)
             if block.kind == "heading":
-                html.append(
-                    f'<h{heading_level} id="{anchor}" data-start="{offset}">'
-                    f"{self.spans(content['spans'], offset)}</h{heading_level}>"
-                )
+                html.append(f"<h{heading_level}{at}{start}>{self.spans(content['spans'], offset)}</h{heading_level}>")
             elif block.kind == "paragraph":
-                html.append(f'<p id="{anchor}" data-start="{offset}">{self.spans(content["spans"], offset)}</p>')
+                html.append(f"<p{at}{start}>{self.spans(content['spans'], offset)}</p>")
             elif block.kind == "takeaway":
-                html.append(
-                    f'<p id="{anchor}" class="takeaway" data-start="{offset}">'
-                    f'{self.spans(content["spans"], offset)}</p>'
-                )
+                html.append(f'<p{at} class="takeaway"{start}>{self.spans(content["spans"], offset)}</p>')
             elif block.kind == "list_item":
                 label = content.get("label", "")
                 body_start = offset + len(label) + 1 if label else offset
                 label_html = f'<strong class="label">{self.text(label, offset)}</strong>{self.text(" ", offset + len(label))}' if label else ""
-                html.append(
-                    f'<li id="{anchor}" data-start="{offset}">{label_html}{self.spans(content["spans"], body_start)}</li>'
-                )
+                html.append(f"<li{at}{start}>{label_html}{self.spans(content['spans'], body_start)}</li>")
+                list_items.append(block)
             elif block.kind == "table":
                 html.append(self.table(block, offset))
+            if block.kind != "list_item":
+                html.append(self.after([block]))
             offset += len(block.text)
-        if in_list:
-            html.append("</ul>")
+        if list_items:
+            html.append("</ul>" + self.after(list_items))
         return "".join(html)
 
 
-def compile_blocks(blocks: Sequence, heading_level: int = 3) -> CompiledHtml:
-    """A part's blocks, in order, ready for marks; consecutive list items share a <ul>."""
-    renderer = _Renderer()
+def compile_blocks(
+    blocks: Sequence, heading_level: int = 3, *, annotatable: bool = True, after_block: Callable[[object], str] | None = None
+) -> CompiledHtml:
+    """A part's blocks, in order, ready for marks; consecutive list items share a <ul>.
+
+    ``after_block(block)`` returns reader-independent HTML to put after a block
+    (after its list, for list items), such as a section's depth controls.
+    """
+    renderer = _Renderer(annotatable=annotatable, after_block=after_block)
     html = renderer.blocks(blocks, heading_level)
     markup = tuple(html.split(_RUN))
     assert len(markup) == len(renderer.runs) + 1

@@ -17,6 +17,8 @@ The GET of a tier and every note change render through :func:`tier_page_html`.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache as memoize
 from pathlib import Path
@@ -26,9 +28,10 @@ from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 
 from reader.forms import NoteCreateForm
-from reader.models import Article, Note, Part
+from reader.models import Article, Note, Part, Tier
 from reader.rendering import CompiledHtml, Mark, compile_blocks
 from reader.selectors import notes as note_selectors
 from reader.selectors import tiers as tier_selectors
@@ -94,6 +97,9 @@ class TierText:
     reflection_html: str
     toc: tuple[TocEntry, ...]
     terms: tuple[TermSummary, ...]
+    # Block anchor -> {other tier: counterpart anchor}, in reading order, for
+    # switching depth at the reader's place (tier-switcher.js reads it as JSON).
+    counterparts: dict[str, dict[str, str]]
 
 
 # Cards rendered with the page; the rest load as the reader scrolls the panel.
@@ -146,8 +152,61 @@ def _summary(part: Part, article: Article) -> PartSummary:
     return PartSummary(slug=part.slug, title=part.title, url=url, reading_minutes=part.reading_minutes)
 
 
+def term_summaries(terms) -> tuple[TermSummary, ...]:
+    """Glossary terms (with definitions prefetched) as their popovers show them."""
+    return tuple(TermSummary(term.slug, term.name, tuple(d.text for d in term.definitions.all())) for term in terms)
+
+
 def tier_text_cache_key(article: Article, tier: str) -> str:
     return f"tier-text:{code_fingerprint()}:{article.pk}:{article.version}:{article.source_sha256[:16]}:{tier}"
+
+
+DEEPER = {"fundamentals": ("intermediate", "academic"), "intermediate": ("academic",), "academic": ()}
+SIMPLER = {"fundamentals": (), "intermediate": ("fundamentals",), "academic": ("intermediate", "fundamentals")}
+
+
+def _depth_controls(article: Article, tier: str, blocks, counterparts) -> Callable[[object], str]:
+    """After each section's last block: "Simpler: …" and "Go deeper: …" for the tiers it has a counterpart in.
+
+    Each is a GET form whose button htmx turns into an in-place expansion; without
+    JavaScript the form opens the counterpart in its own tier.
+    """
+    section_links: dict[str, dict[str, str]] = {}
+    for source, scope, target_tier, target in counterparts:
+        if scope == "section":
+            section_links.setdefault(source, {})[target_tier] = target
+    section_of_last: dict[str, str] = {}  # last block anchor -> first block anchor of its section
+    first = None
+    for index, block in enumerate(blocks):
+        if first is None or block.kind == "heading":
+            first = block.anchor
+        is_last = index + 1 == len(blocks) or blocks[index + 1].kind == "heading"
+        if is_last:
+            section_of_last[block.anchor] = first
+
+    def controls(block) -> str:
+        section = section_of_last.get(block.anchor)
+        links = section_links.get(section or "", {})
+        offers = [("Simpler", t) for t in SIMPLER[tier] if t in links] + [("Go deeper", t) for t in DEEPER[tier] if t in links]
+        if not offers:
+            return ""
+        buttons, slots = [], []
+        for verb, target_tier in offers:
+            title = Tier(target_tier).label
+            slot_id = f"depth-{section}-{target_tier}"
+            action = reverse("tier", kwargs={"slug": article.slug, "tier": target_tier}) + f"#{links[target_tier]}"
+            expand = reverse(
+                "depth-passage", kwargs={"slug": article.slug, "tier": tier, "anchor": section, "target": target_tier}
+            )
+            buttons.append(
+                f'<form method="get" action="{escape(action)}"><button type="submit" class="depth-toggle" '
+                f'hx-get="{expand}" hx-target="#{slot_id}" hx-swap="innerHTML" aria-expanded="false" '
+                f'aria-controls="{slot_id}">{verb}: {title}</button></form>'
+            )
+            slots.append(f'<div id="{slot_id}" class="depth-slot"></div>')
+        return f'<div class="depth-controls">{"".join(buttons)}</div>{"".join(slots)}'
+
+    return controls
 
 
 def tier_text_get(*, article: Article, tier: str) -> TierText | None:
@@ -162,16 +221,62 @@ def tier_text_get(*, article: Article, tier: str) -> TierText | None:
             tier=_summary(content.tier, article),
             tiers=tuple(_summary(part, article) for part in content.tiers),
             reflection=_summary(content.reflection, article) if content.reflection else None,
-            article=compile_blocks(content.blocks),
+            article=compile_blocks(
+                content.blocks, after_block=_depth_controls(article, tier, content.blocks, content.counterparts)
+            ),
             reflection_html=compile_blocks(content.reflection_blocks).render() if content.reflection else "",
             toc=tuple(TocEntry(b.anchor, b.text) for b in content.blocks if b.kind == "heading"),
-            terms=tuple(
-                TermSummary(term.slug, term.name, tuple(d.text for d in term.definitions.all()))
-                for term in content.terms
-            ),
+            terms=term_summaries(content.terms),
+            counterparts=_counterparts(content.blocks, content.counterparts),
         )
         cache.set(key, text, timeout=TIER_TEXT_CACHE_SECONDS)
     return text
+
+
+def _counterparts(blocks, counterparts) -> dict[str, dict[str, str]]:
+    links: dict[str, dict[str, str]] = {block.anchor: {} for block in blocks}
+    for source, scope, target_tier, target in counterparts:
+        if scope == "block" and source in links:
+            links[source][target_tier] = target
+    return links
+
+
+def article_outline_get(*, article: Article) -> tier_selectors.ArticleOutline:
+    key = f"article-outline:{code_fingerprint()}:{article.pk}:{article.version}:{article.source_sha256[:16]}"
+    outline = cache.get(key)
+    if outline is None:
+        outline = tier_selectors.article_outline_get(article=article)
+        cache.set(key, outline, timeout=TIER_TEXT_CACHE_SECONDS)
+    return outline
+
+
+def _markers(*, user, article: Article, tier: str) -> dict[str, str]:
+    """Block anchor -> links to the reader's notes at other depths on the passages that tell the same thing."""
+    elsewhere = note_selectors.notes_elsewhere(user=user, article=article, tier=tier)
+    if not elsewhere:
+        return {}
+    outline = article_outline_get(article=article)
+    found: dict[str, dict[str, list[str]]] = {}  # here anchor -> other tier -> note uuids
+    for note_tier, start, note_id in elsewhere:
+        starts = outline.starts.get(note_tier, ())
+        index = bisect_right([offset for offset, _ in starts], start) - 1
+        if index < 0:
+            continue
+        here = outline.counterparts.get((note_tier, starts[index][1]), {}).get(tier)
+        if here:
+            found.setdefault(here, {}).setdefault(note_tier, []).append(note_id)
+    slots = {}
+    for anchor, by_tier in found.items():
+        links = []
+        for note_tier in Tier.values:
+            if note_tier not in by_tier:
+                continue
+            ids = by_tier[note_tier]
+            url = reverse("tier", kwargs={"slug": article.slug, "tier": note_tier}) + f"#note-{ids[0]}"
+            label = f"{len(ids)} note{'s' if len(ids) > 1 else ''} at {Tier(note_tier).label}"
+            links.append(f'<a class="depth-marker" href="{url}">{label}</a>')
+        slots[anchor] = f'<p class="depth-markers">{" ".join(links)}</p>'
+    return slots
 
 
 SEPARATORS = {
@@ -184,8 +289,9 @@ SEPARATORS = {
 def _page(*, user, article: Article, text: TierText) -> TierPage:
     notes, detached = note_selectors.tier_notes(user=user, article=article, tier=text.tier.slug)
     marks = [Mark(note.start, note.end, str(note.uuid), note.is_highlight) for note in notes]
+    slots = _markers(user=user, article=article, tier=text.tier.slug) if user.is_authenticated else {}
     return TierPage(
-        article=article, text=text, article_html=text.article.render(marks),
+        article=article, text=text, article_html=text.article.render(marks, slots),
         notes=notes, cards=note_cards(article=article, tier=text.tier.slug, notes=notes, offset=0),
         detached_notes=detached, separators=SEPARATORS,
     )

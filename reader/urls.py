@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from reader.views import accounts, notes, reading
+from reader.views import accounts, concepts, notes, reading
 
 urlpatterns = [
     path("", reading.home, name="home"),
@@ -16,6 +16,8 @@ urlpatterns = [
     path("notes/<uuid:note_uuid>/restore/", notes.note_restore, name="note-restore"),
     path("articles/<slug:slug>/", reading.article, name="article"),
     path("articles/<slug:slug>/glossary/", reading.glossary, name="glossary"),
+    path("articles/<slug:slug>/glossary/<slug:term>/", concepts.concept, name="concept"),
+    path("articles/<slug:slug>/place/", reading.place_save, name="place-save"),
     path("articles/<slug:slug>/references/", reading.references, name="references"),
     path("articles/<slug:slug>/references.bib", reading.references_download, {"extension": "bib"}, name="references-bibtex"),
     path("articles/<slug:slug>/references.ris", reading.references_download, {"extension": "ris"}, name="references-ris"),
@@ -23,4 +25,5 @@ urlpatterns = [
     path("articles/<slug:slug>/<slug:tier>/notes/", notes.note_create, name="note-create"),
     path("articles/<slug:slug>/<slug:tier>/notes/cards/", notes.note_cards, name="note-cards"),
     path("articles/<slug:slug>/<slug:tier>/", reading.tier, name="tier"),
+    path("articles/<slug:slug>/<slug:tier>/depth/<slug:anchor>/<slug:target>/", reading.depth_passage, name="depth-passage"),
 ]

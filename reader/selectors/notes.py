@@ -23,8 +23,25 @@ def tier_notes(*, user, article: Article, tier: str) -> tuple[list[Note], list[N
     return anchored, detached
 
 
+def notes_elsewhere(*, user, article: Article, tier: str) -> list[tuple[str, int, str]]:
+    """The reader's live anchored notes on the article's other tiers: (tier, start, uuid), in reading order."""
+    if not user.is_authenticated:
+        return []
+    rows = (
+        Note.objects.live()
+        .filter(user=user, article=article, status=Note.Status.ANCHORED)
+        .exclude(tier=tier)
+        .order_by("tier", "start", "pk")
+        .values_list("tier", "start", "uuid")
+    )
+    return [(note_tier, start, str(uuid)) for note_tier, start, uuid in rows]
+
+
 def tier_notes_state(*, user, article: Article, tier: str) -> str:
-    """A string that changes whenever the reader's notes on the tier change, for cache keys.
+    """A string that changes whenever the reader's notes on the article change, for cache keys.
+
+    The whole article, not only the tier: a tier page also shows markers for
+    notes made at the other depths.
 
     Names the reader (id and a hash of the user name, so a reused id after an
     account is deleted cannot match) and, in one aggregate query, the counts and
@@ -33,7 +50,7 @@ def tier_notes_state(*, user, article: Article, tier: str) -> str:
     """
     if not user.is_authenticated:
         return "anonymous"
-    state = Note.objects.filter(user=user, article=article, tier=tier).aggregate(
+    state = Note.objects.filter(user=user, article=article).aggregate(
         live=Count("pk", filter=Q(deleted_at__isnull=True)),
         total=Count("pk"),
         modified=Max("modified"),

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from reader.models import Article, Block, Definition, GlossaryTerm, Part
-from reader.text.canonical import canonical_text, iter_term_spans
+from reader.models import Article, Block, Counterpart, Definition, GlossaryTerm, Part
+from reader.text.canonical import BLOCK_SEPARATOR, canonical_text, iter_term_spans
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class TierContent:
     blocks: tuple[Block, ...]
     reflection_blocks: tuple[Block, ...]
     terms: tuple[GlossaryTerm, ...]  # the terms used on the page, with their definitions
+    # (source anchor, scope, target tier, target anchor) for this tier's blocks
+    counterparts: tuple[tuple[str, str, str, str], ...]
 
 
 def tier_content_get(*, article: Article, tier: str) -> TierContent | None:
@@ -40,9 +42,12 @@ def tier_content_get(*, article: Article, tier: str) -> TierContent | None:
     terms = GlossaryTerm.objects.filter(article=article, slug__in=term_slugs).prefetch_related(
         Prefetch("definitions", queryset=Definition.objects.order_by("position"))
     )
+    counterparts = Counterpart.objects.filter(source_block__part=tier_part).values_list(
+        "source_block__anchor", "scope", "target_tier", "target_block__anchor"
+    )
     return TierContent(
         tier=tier_part, tiers=tiers, reflection=reflection, blocks=blocks,
-        reflection_blocks=reflection_blocks, terms=tuple(terms),
+        reflection_blocks=reflection_blocks, terms=tuple(terms), counterparts=tuple(counterparts),
     )
 
 
@@ -57,3 +62,73 @@ def tier_canonical_texts(*, article: Article) -> dict[str, str]:
     for tier, text in rows:
         texts.setdefault(tier, []).append(text)
     return {tier: canonical_text(block_texts) for tier, block_texts in texts.items()}
+
+
+@dataclass(frozen=True)
+class ArticleOutline:
+    """Where each tier's blocks start in its canonical text, and their block-level counterparts.
+
+    Small enough to cache per article version and read on every signed-in page:
+    it places a reader's notes on other tiers next to their counterparts here.
+    """
+
+    starts: dict[str, tuple[tuple[int, str], ...]]  # tier -> ((start offset, anchor), ...) in order
+    counterparts: dict[tuple[str, str], dict[str, str]]  # (tier, anchor) -> {target tier: anchor}
+
+
+def article_outline_get(*, article: Article) -> ArticleOutline:
+    """In two queries."""
+    starts: dict[str, list[tuple[int, str]]] = {}
+    offsets: dict[str, int] = {}
+    rows = (
+        Block.objects.filter(part__article=article, part__kind=Part.Kind.TIER)
+        .order_by("part__position", "position")
+        .values_list("part__slug", "anchor", "text")
+    )
+    for tier, anchor, text in rows:
+        offset = offsets.get(tier, -len(BLOCK_SEPARATOR)) + len(BLOCK_SEPARATOR)
+        starts.setdefault(tier, []).append((offset, anchor))
+        offsets[tier] = offset + len(text)
+    counterparts: dict[tuple[str, str], dict[str, str]] = {}
+    links = Counterpart.objects.filter(
+        source_block__part__article=article, scope=Counterpart.Scope.BLOCK
+    ).values_list("source_block__part__slug", "source_block__anchor", "target_tier", "target_block__anchor")
+    for tier, anchor, target_tier, target_anchor in links:
+        counterparts.setdefault((tier, anchor), {})[target_tier] = target_anchor
+    return ArticleOutline(starts={tier: tuple(items) for tier, items in starts.items()}, counterparts=counterparts)
+
+
+@dataclass(frozen=True)
+class SectionPassage:
+    """A section of a tier shown elsewhere: its blocks, and the terms they use."""
+
+    tier: Part
+    anchor: str  # its first block's anchor
+    blocks: tuple[Block, ...]
+    terms: tuple[GlossaryTerm, ...]
+
+
+def section_counterpart_get(*, article: Article, tier: str, anchor: str, target_tier: str) -> SectionPassage | None:
+    """The section of ``target_tier`` linked to the section starting at ``anchor`` in ``tier``, or None."""
+    link = (
+        Counterpart.objects.filter(
+            source_block__part__article=article, source_block__part__slug=tier, source_block__anchor=anchor,
+            scope=Counterpart.Scope.SECTION, target_tier=target_tier,
+        )
+        .select_related("target_block__part")
+        .first()
+    )
+    if link is None:
+        return None
+    target = link.target_block
+    following = list(Block.objects.filter(part=target.part, position__gte=target.position).order_by("position"))
+    blocks = [following[0]]
+    for block in following[1:]:
+        if block.kind == Block.Kind.HEADING:
+            break
+        blocks.append(block)
+    term_slugs = {slug for block in blocks for slug, _ in iter_term_spans(block.content)}
+    terms = GlossaryTerm.objects.filter(article=article, slug__in=term_slugs).prefetch_related(
+        Prefetch("definitions", queryset=Definition.objects.order_by("position"))
+    )
+    return SectionPassage(tier=target.part, anchor=target.anchor, blocks=tuple(blocks), terms=tuple(terms))

@@ -15,10 +15,12 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from reader.services.notes import ReanchorReport, notes_reanchor
-from reader.text import parsing
+from reader.text import alignment, parsing
 from reader.text.canonical import block_content, iter_term_spans
 from reader.models import (
     Article,
+    Counterpart,
+    CounterpartRejection,
     Author,
     Block,
     Definition,
@@ -59,6 +61,7 @@ class ImportReport:
     blocks_removed: int = 0
     irregularities: list[parsing.Irregularity] = field(default_factory=list)
     notes: ReanchorReport | None = None
+    counterparts: CounterpartReport | None = None
 
     def lines(self) -> list[str]:
         """The report as printed by the import command."""
@@ -85,6 +88,8 @@ class ImportReport:
             )
         if self.notes is not None:
             out.append(self.notes.line())
+        if self.counterparts is not None:
+            out.extend(self.counterparts.lines())
         repaired = [i for i in self.irregularities if i.repaired]
         unrepaired = [i for i in self.irregularities if not i.repaired]
         out.append(f"  irregular spots repaired: {len(repaired)}")
@@ -107,6 +112,13 @@ def article_import(*, source: str, slug: str, title: str, source_name: str = "")
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(slug=slug).first()
         if article is not None and article.source_sha256 == digest and article.title == title:
+            if not Counterpart.objects.filter(source_block__part__article=article).exists():
+                # Imported before passages were aligned: align now, and show it.
+                blocks_by_part = {part.slug: list(part.blocks.order_by("position")) for part in article.parts.all()}
+                report.counterparts = _sync_counterparts(parsed, blocks_by_part)
+                article.version += 1
+                article.summary = _summary(parsed)
+                article.save(update_fields=["version", "summary"])
             return report
         if article is None:
             article = Article.objects.create(
@@ -126,7 +138,21 @@ def article_import(*, source: str, slug: str, title: str, source_name: str = "")
         _sync_glossary(article, parsed, term_slugs, blocks_by_part)
         _sync_references(article, parsed)
         report.notes = notes_reanchor(article=article)
+        report.counterparts = _sync_counterparts(parsed, blocks_by_part)
+        article.summary = _summary(parsed)
+        article.save(update_fields=["summary"])
     return report
+
+
+SUMMARY_MAX_LENGTH = 240
+
+
+def _summary(parsed: parsing.ParsedArticle) -> str:
+    """The opening of the first tier's first paragraph, cut at a word."""
+    first = next((b.text for part in parsed.tiers for b in part.blocks if b.kind == "paragraph"), "")
+    if len(first) <= SUMMARY_MAX_LENGTH:
+        return first
+    return first[: SUMMARY_MAX_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _report_for(parsed: parsing.ParsedArticle, *, slug: str, title: str) -> ImportReport:
@@ -286,3 +312,89 @@ def _sync_references(article, parsed) -> None:
         for author_position, (family, given) in enumerate(parsed_ref.authors):
             author, _ = Author.objects.get_or_create(family=family, given=given)
             ReferenceAuthor.objects.create(reference=reference, author=author, position=author_position)
+
+
+@dataclass
+class CounterpartReport:
+    """What the import did to the cross-tier links, and the section alignment table."""
+
+    kept: int = 0
+    added: int = 0
+    removed: int = 0
+    pinned: int = 0
+    rejected: int = 0
+    table: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [
+            f"  counterparts: {self.kept} kept, {self.added} added, {self.removed} removed, "
+            f"{self.pinned} pinned by an editor, {self.rejected} rejected by an editor",
+            "  section alignment:",
+            *(f"    {line}" for line in self.table),
+        ]
+
+
+def _sync_counterparts(parsed: parsing.ParsedArticle, blocks_by_part: dict[str, list[Block]]) -> CounterpartReport:
+    """Recompute every cross-tier link; unchanged links keep their ids, editors' pins and deletions hold."""
+    passages = alignment.passages_from_article(parsed)
+    result = alignment.align(passages)
+    report = CounterpartReport(table=alignment.alignment_table(passages, result))
+
+    def block_of(key) -> Block:
+        tier, index = key
+        return blocks_by_part[tier][index]
+
+    # A section is represented by its first block.
+    section_first: dict[tuple[str, int], Block] = {}
+    for passage in passages:
+        section_first.setdefault((passage.tier, passage.section), block_of(passage.key))
+
+    wanted: dict[tuple[int, str, str], tuple[Block, float, list[str]]] = {}
+    for link in result.blocks:
+        source, target = block_of(link.source), block_of(link.target)
+        wanted[(source.pk, Counterpart.Scope.BLOCK, target.part.slug)] = (target, link.score, list(link.shared_terms))
+    for link in result.sections:
+        source = section_first[(link.source_tier, link.source_section)]
+        target = section_first[(link.target_tier, link.target_section)]
+        wanted[(source.pk, Counterpart.Scope.SECTION, link.target_tier)] = (target, link.score, list(link.shared_terms))
+
+    block_ids = [block.pk for blocks in blocks_by_part.values() for block in blocks]
+    rejected = set(
+        CounterpartRejection.objects.filter(source_block_id__in=block_ids).values_list(
+            "source_block_id", "target_block_id", "scope"
+        )
+    )
+    to_update, stale = [], []
+    for existing in Counterpart.objects.filter(source_block_id__in=block_ids):
+        key = (existing.source_block_id, existing.scope, existing.target_tier)
+        if existing.pinned:
+            report.pinned += 1
+            wanted.pop(key, None)
+            continue
+        proposal = wanted.pop(key, None)
+        if proposal is None or (existing.source_block_id, proposal[0].pk, existing.scope) in rejected:
+            stale.append(existing.pk)
+            continue
+        target, score, terms = proposal
+        if (existing.target_block_id, existing.score, existing.shared_terms) != (target.pk, score, terms):
+            existing.target_block, existing.score, existing.shared_terms = target, score, terms
+            to_update.append(existing)
+        report.kept += 1
+    to_create = []
+    for (source_id, scope, tier), (target, score, terms) in wanted.items():
+        if (source_id, target.pk, scope) in rejected:
+            report.rejected += 1
+            continue
+        to_create.append(
+            Counterpart(
+                source_block_id=source_id, target_block=target, target_tier=tier, scope=scope,
+                score=score, shared_terms=terms,
+            )
+        )
+    if stale:
+        Counterpart.objects.filter(pk__in=stale).delete()
+    if to_update:
+        Counterpart.objects.bulk_update(to_update, ["target_block", "score", "shared_terms"])
+    Counterpart.objects.bulk_create(to_create)
+    report.removed, report.added = len(stale), len(to_create)
+    return report

@@ -1,7 +1,11 @@
 import { initAnnotate } from "./annotate.js";
+import { initDepthPassages } from "./depth-passages.js";
 import { initGlossaryPopovers } from "./glossary-popovers.js";
+import { initReadingPlace } from "./reading-place.js";
 import { initTierSwitcher } from "./tier-switcher.js";
 
 initGlossaryPopovers();
 initTierSwitcher();
+initDepthPassages();
+initReadingPlace();
 initAnnotate();
