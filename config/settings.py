@@ -66,6 +66,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A cached tier page for an anonymous reader, before anything below runs.
+    "reader.middleware.AnonymousTierPageMiddleware",
+    # HTML compressed for clients that accept it (with Django's BREACH padding);
+    # cached anonymous pages come compressed already.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

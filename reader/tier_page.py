@@ -16,6 +16,7 @@ The GET of a tier and every note change render through :func:`tier_page_html`.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from bisect import bisect_right
 from collections.abc import Callable
@@ -297,21 +298,86 @@ def _page(*, user, article: Article, text: TierText) -> TierPage:
     )
 
 
-def tier_page_html(request, *, article: Article, tier: str, region_only: bool, undo_note: Note | None = None) -> bytes | None:
-    """The tier page, or its htmx region, for this request's reader, encoded; None if no such tier.
+@dataclass(frozen=True)
+class CachedPage:
+    """A rendered page as it is cached: its bytes, and for a page without a CSRF token, its gzip."""
+
+    html: bytes
+    gzipped: bytes | None
+    etag: str
+
+
+def _cached_page(html: bytes) -> CachedPage:
+    # A page that carries a CSRF token is compressed per request by GZipMiddleware,
+    # which pads it against BREACH; one without a secret is compressed once, here.
+    secret = CSRF_PLACEHOLDER in html
+    gzipped = None if secret else gzip.compress(html, compresslevel=6, mtime=0)
+    return CachedPage(html=html, gzipped=gzipped, etag=f'"{hashlib.sha256(html).hexdigest()[:32]}"')
+
+
+def _page_cache_key(article, tier: str, region_only: bool, state: str) -> str:
+    return ":".join(["tier-page", tier_text_cache_key(article, tier), "region" if region_only else "page", state])
+
+
+@dataclass(frozen=True)
+class ArticleState:
+    """What a page cache key needs of an article, cached so that an anonymous hit reads no database."""
+
+    pk: int
+    slug: str
+    version: int
+    source_sha256: str
+
+
+# Without a shared cache (local memory, one per process) an import in another
+# process cannot reach this entry: it expires instead, so a new version shows
+# within this many seconds. With Redis the import replaces it at once.
+ARTICLE_STATE_SECONDS = 5
+
+
+def _article_state_key(slug: str) -> str:
+    return f"article-state:{code_fingerprint()}:{slug}"
+
+
+def article_state_get(slug: str) -> ArticleState | None:
+    key = _article_state_key(slug)
+    state = cache.get(key)
+    if state is None:
+        article = Article.objects.filter(slug=slug).only("pk", "slug", "version", "source_sha256").first()
+        if article is None:
+            return None
+        state = ArticleState(article.pk, article.slug, article.version, article.source_sha256)
+        cache.set(key, state, timeout=ARTICLE_STATE_SECONDS)
+    return state
+
+
+def article_changed(slug: str) -> None:
+    """Called by the importer after its transaction commits: every node sees the new version now."""
+    cache.delete(_article_state_key(slug))
+
+
+def anonymous_page_get(*, slug: str, tier: str, region_only: bool) -> CachedPage | None:
+    """The cached anonymous page, found without the database when the article state is cached; None on a miss."""
+    state = article_state_get(slug)
+    if state is None:
+        return None
+    return cache.get(_page_cache_key(state, tier, region_only, "anonymous"))
+
+
+def tier_page_get(request, *, article: Article, tier: str, region_only: bool, undo_note: Note | None = None) -> CachedPage | None:
+    """The tier page, or its htmx region, for this request's reader; None if the article has no such tier.
 
     Kept as bytes so that a large page (hundreds of notes) is not encoded again
     on every request. A page offering Undo for a just-deleted note is rendered
     fresh: it is shown once.
     """
     key = None
+    page = None
     if undo_note is None:
         state = note_selectors.tier_notes_state(user=request.user, article=article, tier=tier)
-        key = ":".join(["tier-page", tier_text_cache_key(article, tier), "region" if region_only else "page", state])
-        html = cache.get(key)
-    else:
-        html = None
-    if html is None:
+        key = _page_cache_key(article, tier, region_only, state)
+        page = cache.get(key)
+    if page is None:
         # Only now the tier text: unpickling it costs more than serving a cached page.
         text = tier_text_get(article=article, tier=tier)
         if text is None:
@@ -322,9 +388,9 @@ def tier_page_html(request, *, article: Article, tier: str, region_only: bool, u
             "csrf_token": CSRF_PLACEHOLDER.decode(),
             "note_form": NoteCreateForm(auto_id="note-editor-%s"),
         }
-        html = render_to_string(f"{TEMPLATE}#{REGION}" if region_only else TEMPLATE, context, request).encode()
+        page = _cached_page(render_to_string(f"{TEMPLATE}#{REGION}" if region_only else TEMPLATE, context, request).encode())
         if key is not None:
-            cache.set(key, html, timeout=PAGE_CACHE_SECONDS)
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request).encode())
-    return html
+            cache.set(key, page, timeout=PAGE_CACHE_SECONDS)
+    if CSRF_PLACEHOLDER in page.html:
+        return CachedPage(html=page.html.replace(CSRF_PLACEHOLDER, get_token(request).encode()), gzipped=None, etag="")
+    return page

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.text import slugify
 
+from reader import tier_page
 from reader.services.notes import ReanchorReport, notes_reanchor
 from reader.text import alignment, parsing
 from reader.text.canonical import block_content, iter_term_spans
@@ -109,6 +110,10 @@ def article_import(*, source: str, slug: str, title: str, source_name: str = "")
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
     report = _report_for(parsed, slug=slug, title=title)
 
+    # Whatever the import changes, the page cache's article state is renewed: now,
+    # and again once committed, in case a request cached the old state in between.
+    tier_page.article_changed(slug)
+    transaction.on_commit(lambda: tier_page.article_changed(slug))
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(slug=slug).first()
         if article is not None and article.source_sha256 == digest and article.title == title:

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_safe, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from reader import exports, tier_page
@@ -38,10 +38,10 @@ def _after_change(request: HtmxHttpRequest, note_or_article, *, tier: str, undo_
     article = note_or_article if isinstance(note_or_article, Article) else note_or_article.article
     if not request.htmx:
         return redirect("tier", slug=article.slug, tier=tier)
-    html = tier_page.tier_page_html(request, article=article, tier=tier, region_only=True, undo_note=undo_note)
-    if html is None:
+    page = tier_page.tier_page_get(request, article=article, tier=tier, region_only=True, undo_note=undo_note)
+    if page is None:
         raise Http404("This article has no such tier.")
-    return HttpResponse(html)
+    return HttpResponse(page.html)
 
 
 @require_POST
@@ -60,7 +60,7 @@ def note_create(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     return _after_change(request, article, tier=tier)
 
 
-@require_GET
+@require_safe
 @login_required
 def note_cards(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     """The next page of the tier's notes panel (loaded as the reader scrolls)."""
@@ -80,7 +80,7 @@ def note_cards(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @login_required
 def note_detail(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid)
@@ -88,7 +88,7 @@ def note_detail(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     return HttpResponse(body, content_type=exports.JSONLD_CONTENT_TYPE)
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def note_edit_form(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
@@ -125,7 +125,7 @@ def note_restore(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     return _after_change(request, note, tier=note.tier)
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def my_notes(request: HtmxHttpRequest) -> HttpResponse:
@@ -143,7 +143,7 @@ def my_notes(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @login_required
 def export_markdown(request: HtmxHttpRequest) -> HttpResponse:
     notes = note_selectors.notes_for_export(user=request.user)
@@ -153,7 +153,7 @@ def export_markdown(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @login_required
 def export_jsonld(request: HtmxHttpRequest) -> HttpResponse:
     notes = note_selectors.notes_for_export(user=request.user)

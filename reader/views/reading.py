@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import re
 
-from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_safe, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from reader import citations, tier_page
@@ -21,19 +20,8 @@ from reader.selectors import articles as article_selectors
 from reader.selectors import places as place_selectors
 from reader.selectors import tiers as tier_selectors
 from reader.services import places as place_services
+from reader.views import cookies
 from reader.views.htmx import HtmxHttpRequest, wants_fragment
-
-# The tier last read, per article, in a cookie ("slug:tier|slug:tier"), not in
-# the session: remembering it must not write a session row for every anonymous
-# first visit (it did, and halved the anonymous page's throughput under load).
-LAST_TIER_COOKIE = "last_tier"
-# The passage last read ("slug:tier:anchor|…"), written by static/js/reading-place.js
-# as the reader scrolls; signed-in readers' places are also kept in the database.
-LAST_PLACE_COOKIE = "last_place"
-ANCHOR_PATTERN = re.compile(r"[a-z]{1,3}-[0-9a-f]{7}(-[0-9]{1,3})?")
-LAST_TIER_MAX_ARTICLES = 20
-LAST_TIER_MAX_AGE = 365 * 24 * 60 * 60
-
 
 def _article_or_404(slug: str) -> Article:
     article = article_selectors.article_get(slug=slug)
@@ -42,49 +30,20 @@ def _article_or_404(slug: str) -> Article:
     return article
 
 
-def _last_tiers(request: HtmxHttpRequest) -> dict[str, str]:
-    last = {}
-    for item in request.COOKIES.get(LAST_TIER_COOKIE, "").split("|"):
-        slug, _, tier = item.partition(":")
-        if slug and tier in Tier.values:
-            last[slug] = tier
-    return last
-
-
-def _cookie_places(request: HtmxHttpRequest) -> dict[str, place_selectors.Place]:
-    places = {}
-    for item in request.COOKIES.get(LAST_PLACE_COOKIE, "").split("|"):
-        slug, tier, anchor = (item.split(":") + ["", ""])[:3]
-        if slug and tier in Tier.values and ANCHOR_PATTERN.fullmatch(anchor):
-            places[slug] = place_selectors.Place(tier, anchor)
-    return places
-
-
 def _place(request: HtmxHttpRequest, article: Article) -> place_selectors.Place | None:
     """Where the reader left the article: their saved place, the cookie's, or just the tier last read."""
     place = place_selectors.reading_place_get(user=request.user, article=article)
     if place is None:
-        place = _cookie_places(request).get(article.slug)
-    last_tier = _last_tiers(request).get(article.slug)
+        cookie_place = cookies.last_places(request).get(article.slug)
+        place = place_selectors.Place(*cookie_place) if cookie_place else None
+    last_tier = cookies.last_tiers(request).get(article.slug)
     if place is None or (last_tier and last_tier != place.tier and not request.user.is_authenticated):
         # The reader switched depth without scrolling since: the tier is newer than the passage.
         return place_selectors.Place(last_tier, "") if last_tier else None
     return place
 
 
-def _remember_tier(request: HtmxHttpRequest, response: HttpResponse, slug: str, tier: str) -> None:
-    last = _last_tiers(request)
-    if last.get(slug) == tier:
-        return
-    last.pop(slug, None)
-    items = [*(f"{s}:{t}" for s, t in last.items()), f"{slug}:{tier}"][-LAST_TIER_MAX_ARTICLES:]
-    response.set_cookie(
-        LAST_TIER_COOKIE, "|".join(items), max_age=LAST_TIER_MAX_AGE, path="/",
-        secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax",
-    )
-
-
-@require_GET
+@require_safe
 @cache_control(private=True, no_cache=True)
 def home(request: HtmxHttpRequest) -> HttpResponse:
     cards = []
@@ -95,7 +54,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "reader/home.html", {"cards": cards})
 
 
-@require_GET
+@require_safe
 def article(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     place = _place(request, _article_or_404(slug))
     if place is None:
@@ -111,7 +70,7 @@ def place_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return HttpResponse(status=204)
     article = _article_or_404(slug)
     tier, anchor = request.POST.get("tier", ""), request.POST.get("anchor", "")
-    if tier not in Tier.values or not ANCHOR_PATTERN.fullmatch(anchor):
+    if tier not in Tier.values or not cookies.ANCHOR_PATTERN.fullmatch(anchor):
         return HttpResponseBadRequest("Expected a tier and a passage id.", content_type="text/plain; charset=utf-8")
     if not place_selectors.passage_exists(article=article, tier=tier, anchor=anchor):
         return HttpResponseBadRequest("No such passage in that tier.", content_type="text/plain; charset=utf-8")
@@ -119,7 +78,7 @@ def place_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return HttpResponse(status=204)
 
 
-@require_GET
+@require_safe
 @cache_control(private=True, no_cache=True)
 @vary_on_headers("HX-Request")
 def depth_passage(request: HtmxHttpRequest, slug: str, tier: str, anchor: str, target: str) -> HttpResponse:
@@ -145,24 +104,42 @@ def depth_passage(request: HtmxHttpRequest, slug: str, tier: str, anchor: str, t
     return render(request, "reader/tier.html#depth-passage", context)
 
 
-@require_GET
-@cache_control(private=True, no_cache=True)
-@vary_on_headers("HX-Request")
-def tier(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
-    if tier not in Tier.values:
-        raise Http404("Unknown reading depth.")
-    html = tier_page.tier_page_html(request, article=_article_or_404(slug), tier=tier, region_only=wants_fragment(request))
-    if html is None:
-        raise Http404("This article has no such tier.")
-    response = HttpResponse(html)
-    if request.user.is_authenticated:
-        # A reader's own notes: not to be stored, and no ETag to compute (its CSRF token differs each time).
-        patch_cache_control(response, no_store=True)
-    _remember_tier(request, response, slug, tier)
+def tier_response(request: HtmxHttpRequest, page: tier_page.CachedPage, *, slug: str, tier: str, signed_in: bool) -> HttpResponse:
+    """The HTTP answer for a tier page, the same from the view and from the anonymous fast path."""
+    response = HttpResponse(content_type="text/html; charset=utf-8")
+    patch_vary_headers(response, ["HX-Request", "Cookie", "Accept-Encoding"])
+    if signed_in:
+        # A reader's own notes: not to be stored, and no ETag (its CSRF token differs each time).
+        patch_cache_control(response, private=True, no_cache=True, no_store=True)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
+        response["ETag"] = page.etag
+        conditional = get_conditional_response(request, etag=page.etag, response=response)
+        if conditional is not response:  # 304 Not Modified (or 412)
+            return conditional
+    if page.gzipped is not None and GZIP_ACCEPTED.search(request.headers.get("Accept-Encoding", "")):
+        response.content = page.gzipped
+        response["Content-Encoding"] = "gzip"
+    else:
+        response.content = page.html
+    cookies.remember_tier(request, response, slug, tier)
     return response
 
 
-@require_GET
+GZIP_ACCEPTED = re.compile(r"\bgzip\b")
+
+
+@require_safe
+def tier(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
+    if tier not in Tier.values:
+        raise Http404("Unknown reading depth.")
+    page = tier_page.tier_page_get(request, article=_article_or_404(slug), tier=tier, region_only=wants_fragment(request))
+    if page is None:
+        raise Http404("This article has no such tier.")
+    return tier_response(request, page, slug=slug, tier=tier, signed_in=request.user.is_authenticated)
+
+
+@require_safe
 @cache_control(private=True, no_cache=True)
 def glossary(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     article = _article_or_404(slug)
@@ -171,7 +148,7 @@ def glossary(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @cache_control(private=True, no_cache=True)
 def references(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     article = _article_or_404(slug)
@@ -199,7 +176,7 @@ REFERENCE_FORMATS = {
 }
 
 
-@require_GET
+@require_safe
 def references_download(request: HtmxHttpRequest, slug: str, extension: str) -> HttpResponse:
     article = _article_or_404(slug)
     references = article_selectors.references_get(article=article)
