@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from itertools import groupby
 
@@ -33,9 +34,16 @@ def note_annotation(note: Note, absolute: Callable[[str], str], *, with_context:
     }
     if with_context:
         annotation = {"@context": ANNO_CONTEXT, **annotation}
-    # A highlight has nothing to say, so, as in the model's examples, it has no body.
+    # A highlight has nothing to say, so, as in the model's examples, it has no comment body;
+    # each tag is a body of its own with the purpose "tagging".
+    bodies = []
     if not note.is_highlight:
-        annotation["body"] = {"type": "TextualBody", "value": note.body, "format": "text/plain", "purpose": "commenting"}
+        bodies.append({"type": "TextualBody", "value": note.body, "format": "text/plain", "purpose": "commenting"})
+    bodies += [{"type": "TextualBody", "purpose": "tagging", "value": tag.name} for tag in note.tags.all()]
+    if len(bodies) == 1:
+        annotation["body"] = bodies[0]
+    elif bodies:
+        annotation["body"] = bodies
     return annotation
 
 
@@ -52,15 +60,43 @@ def notes_collection(notes: Iterable[Note], absolute: Callable[[str], str], *, c
     }
 
 
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def markdown_text(text: str) -> list[str]:
+    """Lines of CommonMark that render as exactly ``text``: nothing in it becomes markup.
+
+    Every ASCII punctuation character is backslash-escaped (CommonMark allows
+    that for all of them), leading spaces become character references (so no
+    line is read as indented code), and each line but the last ends in a hard
+    line break, so the reader's line breaks stay.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out = []
+    for index, line in enumerate(lines):
+        escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", line)
+        stripped = escaped.lstrip(" \t")
+        escaped = "&#32;" * (len(escaped) - len(stripped)) + stripped
+        out.append(escaped + ("\\" if index < len(lines) - 1 and escaped else ""))
+    return out
+
+
 def notes_markdown(notes: Iterable[Note], absolute: Callable[[str], str], *, title: str) -> str:
-    """Markdown grouped by article and tier; ``notes`` must be ordered by article, tier."""
-    lines = [f"# {title}", ""]
+    """Markdown grouped by article and tier; ``notes`` must be ordered by article, tier.
+
+    Everything a reader or an article wrote is escaped (``markdown_text``): the
+    only markup is the export's own layout of headings, quotes and links.
+    """
+    lines = [f"# {' '.join(markdown_text(title))}", ""]
     for (article_title, tier), group in groupby(notes, key=lambda n: (n.article.title, n.tier)):
-        lines += [f"## {article_title} · {tier.capitalize()}", ""]
+        lines += [f"## {' '.join(markdown_text(article_title))} · {tier.capitalize()}", ""]
         for note in group:
-            lines += [f"> {line}" if line else ">" for line in note.exact.splitlines() or [""]]
+            lines += [f"> {line}" if line else ">" for line in markdown_text(note.exact)]
             lines.append("")
             if note.body.strip():
-                lines += [note.body, ""]
+                lines += [*markdown_text(note.body), ""]
+            tags = [tag.name for tag in note.tags.all()]
+            if tags:
+                lines += ["Tags: " + ", ".join(" ".join(markdown_text(tag)) for tag in tags), ""]
             lines += [f"[Read in context]({absolute(note.get_passage_url())}) · {note.created:%Y-%m-%d %H:%M} UTC", ""]
     return "\n".join(lines).rstrip() + "\n"

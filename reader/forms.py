@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from reader.models import Note, Tier
+from reader.models import Note, Tag, Tier
 from reader.selectors.notes import SEARCH_MAX_LENGTH
 
 
@@ -22,6 +24,41 @@ class NoteBodyField(forms.CharField):
         return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class TagsField(forms.CharField):
+    """Comma-separated tags: trimmed, matched case-folded, at most ``Tag.MAX_PER_NOTE`` of ``Tag.MAX_LENGTH`` characters."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", f"Separate tags with commas; at most {Tag.MAX_PER_NOTE}.")
+        super().__init__(required=False, label="Tags", **kwargs)
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value)
+        tags: dict[str, str] = {}
+        for name in (part.strip() for part in text.split(",")):
+            if not name:
+                continue
+            if CONTROL_CHARACTERS.search(name):
+                raise forms.ValidationError("A tag cannot contain control characters or line breaks.")
+            if len(name) > Tag.MAX_LENGTH:
+                raise forms.ValidationError(
+                    f"A tag can be at most {Tag.MAX_LENGTH} characters long (“{name[:20]}…” has {len(name)})."
+                )
+            tags.setdefault(name.casefold(), name)
+        if len(tags) > Tag.MAX_PER_NOTE:
+            raise forms.ValidationError(f"A note can have at most {Tag.MAX_PER_NOTE} tags (this one has {len(tags)}).")
+        return list(tags.values())
+
+    def validate(self, value):
+        # The list is checked in to_python; CharField's checks expect a string.
+        pass
+
+    def run_validators(self, value):
+        pass
+
+
 class NoteCreateForm(forms.Form):
     """A selection in the tier's canonical text, and the note's text (empty for a highlight)."""
 
@@ -29,19 +66,25 @@ class NoteCreateForm(forms.Form):
     end = forms.IntegerField()
     exact = forms.CharField(strip=False)
     body = NoteBodyField()
+    tags = TagsField()
 
 
 class NoteUpdateForm(forms.Form):
     body = NoteBodyField(label="Note")
+    tags = TagsField()
 
 
 class NotesFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search quotes and notes")
     tier = forms.ChoiceField(required=False, choices=[("", "All tiers"), *Tier.choices], label="Tier")
+    tag = forms.CharField(required=False, label="Tag", max_length=Tag.MAX_LENGTH)
 
     def clean_q(self) -> str:
         # NUL cannot be stored or searched for in PostgreSQL; nothing sensible contains it.
         return self.cleaned_data["q"].replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
+
+    def clean_tag(self) -> str:
+        return self.cleaned_data["tag"].strip().casefold()
 
 
 def error_text(form: forms.Form) -> str:

@@ -251,6 +251,24 @@ class ReferenceAuthor(models.Model):
         ]
 
 
+class Tag(models.Model):
+    """A reader's own label for notes. Matched case-folded (``key``), shown as first written (``name``)."""
+
+    MAX_PER_NOTE = 10
+    MAX_LENGTH = 40
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=MAX_LENGTH)
+    key = models.CharField(max_length=MAX_LENGTH * 3, help_text="The name case-folded, for matching.")
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_tag_per_reader_and_key")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class NoteQuerySet(models.QuerySet):
     def live(self):
         return self.filter(deleted_at__isnull=True)
@@ -287,6 +305,7 @@ class Note(models.Model):
     modified = models.DateTimeField(auto_now=True)
     # Soft delete, so that "Undo" can bring a note back.
     deleted_at = models.DateTimeField(null=True, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="notes")
 
     objects = NoteQuerySet.as_manager()
 

@@ -191,11 +191,31 @@ class _Renderer:
             rows_html.append(f"<tr>{row_html}</tr>")
         caption = " / ".join("".join(span[0] for span in cell) for cell in content["header"])
         return (
-            f'<div class="table-scroll" role="region" aria-label="Table: {escape(caption)}" tabindex="0">'
+            f'<div{self.id_attr(block.anchor + "-wrap")} class="table-scroll" role="region" '
+            f'aria-label="Table: {escape(caption)}" tabindex="0">'
             f"<table{self.id_attr(block.anchor)}>"
             f'<caption class="visually-hidden">Table: {escape(caption)}</caption>'
             f"<thead><tr>{header_html}</tr></thead><tbody>{''.join(rows_html)}</tbody></table></div>"
         )
+
+    def block(self, block, offset: int, heading_level: int) -> str:
+        """One block's own element (for a list item, its <li>), its text starting at ``offset``."""
+        anchor, content = block.anchor, block.content
+        at, start = self.id_attr(anchor), self.start_attr(offset)
+        if block.kind == "heading":
+            return f"<h{heading_level}{at}{start}>{self.spans(content['spans'], offset)}</h{heading_level}>"
+        if block.kind == "paragraph":
+            return f"<p{at}{start}>{self.spans(content['spans'], offset)}</p>"
+        if block.kind == "takeaway":
+            return f'<p{at} class="takeaway"{start}>{self.spans(content["spans"], offset)}</p>'
+        if block.kind == "list_item":
+            label = content.get("label", "")
+            body_start = offset + len(label) + 1 if label else offset
+            label_html = f'<strong class="label">{self.text(label, offset)}</strong>{self.text(" ", offset + len(label))}' if label else ""
+            return f"<li{at}{start}>{label_html}{self.spans(content['spans'], body_start)}</li>"
+        if block.kind == "table":
+            return self.table(block, offset)
+        raise ValueError(f"unknown block kind {block.kind!r}")
 
     def blocks(self, blocks: Sequence, heading_level: int) -> str:
         html: list[str] = []
@@ -209,24 +229,10 @@ class _Renderer:
             elif block.kind != "list_item" and list_items:
                 html.append("</ul>" + self.after(list_items))
                 list_items = []
-
-            anchor, content = block.anchor, block.content
-            at, start = self.id_attr(anchor), self.start_attr(offset)
-            if block.kind == "heading":
-                html.append(f"<h{heading_level}{at}{start}>{self.spans(content['spans'], offset)}</h{heading_level}>")
-            elif block.kind == "paragraph":
-                html.append(f"<p{at}{start}>{self.spans(content['spans'], offset)}</p>")
-            elif block.kind == "takeaway":
-                html.append(f'<p{at} class="takeaway"{start}>{self.spans(content["spans"], offset)}</p>')
-            elif block.kind == "list_item":
-                label = content.get("label", "")
-                body_start = offset + len(label) + 1 if label else offset
-                label_html = f'<strong class="label">{self.text(label, offset)}</strong>{self.text(" ", offset + len(label))}' if label else ""
-                html.append(f"<li{at}{start}>{label_html}{self.spans(content['spans'], body_start)}</li>")
+            html.append(self.block(block, offset, heading_level))
+            if block.kind == "list_item":
                 list_items.append(block)
-            elif block.kind == "table":
-                html.append(self.table(block, offset))
-            if block.kind != "list_item":
+            else:
                 html.append(self.after([block]))
             offset += len(block.text)
         if list_items:
@@ -247,6 +253,27 @@ def compile_blocks(
     markup = tuple(html.split(_RUN))
     assert len(markup) == len(renderer.runs) + 1
     return CompiledHtml(markup=markup, runs=tuple(renderer.runs))
+
+
+def render_block_oob(block, offset: int, marks: Sequence[Mark], *, heading_level: int = 3, marks_before: int = 0) -> str:
+    """One block, at ``offset`` in its tier's canonical text, with ``marks``, as an htmx out-of-band swap.
+
+    ``marks_before``: marks starting before this offset begin in an earlier
+    block, whose first piece (not this block's) carries the note's id.
+    """
+    renderer = _Renderer()
+    html = renderer.block(block, offset, heading_level)
+    markup = html.split(_RUN)
+    merger = _MarkMerger(marks)
+    merger.ids_given.update(mark.note_id for mark in marks if mark.start < marks_before)
+    out = [markup[0]]
+    for run, piece in zip(renderer.runs, markup[1:]):
+        out.append(merger.text(run.text, run.start))
+        out.append(piece)
+    html = "".join(out)
+    # The root element is swapped by its id: the block's own, or a table's wrapper.
+    tag_end = html.index(" ")
+    return f'{html[:tag_end]} hx-swap-oob="true"{html[tag_end:]}'
 
 
 def render_blocks(blocks: Sequence, heading_level: int = 3, marks: Sequence[Mark] = ()) -> SafeString:

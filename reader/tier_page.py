@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache as memoize
@@ -33,7 +33,7 @@ from django.utils.html import escape
 
 from reader.forms import NoteCreateForm
 from reader.models import Article, Note, Part, Tier
-from reader.rendering import CompiledHtml, Mark, compile_blocks
+from reader.rendering import CompiledHtml, Mark, compile_blocks, render_block_oob
 from reader.selectors import notes as note_selectors
 from reader.selectors import tiers as tier_selectors
 from reader.text import canonical
@@ -118,20 +118,23 @@ class NoteCards:
     remaining: int
 
 
-def note_cards(*, article: Article, tier: str, notes: list[Note], offset: int, through: str = "") -> NoteCards:
-    """The page of ``notes`` (the tier's anchored notes in reading order) starting at ``offset``.
+def note_cards(*, article: Article, tier: str, notes: list[Note], after: tuple[int, int] | None = None, through: str = "") -> NoteCards:
+    """The page of ``notes`` (the tier's anchored notes in reading order) after the cursor ``after`` (start, id).
 
-    ``through`` (a note's uuid) extends the page to that note, for a click on
-    a mark whose card has not loaded yet.
+    A cursor, not an offset, so that notes made or deleted meanwhile neither
+    repeat a card nor skip one. ``through`` (a note's uuid) extends the page to
+    that note, for a click on a mark whose card has not loaded yet.
     """
-    end = offset + CARDS_PAGE_SIZE
+    first = 0 if after is None else bisect_right([(note.start, note.pk) for note in notes], after)
+    end = first + CARDS_PAGE_SIZE
     if through:
         end = max(end, next((i + 1 for i, note in enumerate(notes) if str(note.uuid) == through), end))
-    page = notes[offset:end]
-    remaining = max(0, len(notes) - offset - len(page))
+    page = notes[first:end]
+    remaining = max(0, len(notes) - first - len(page))
     next_url = ""
     if remaining:
-        next_url = reverse("note-cards", kwargs={"slug": article.slug, "tier": tier}) + f"?offset={offset + len(page)}"
+        last = page[-1]
+        next_url = reverse("note-cards", kwargs={"slug": article.slug, "tier": tier}) + f"?after={last.start}-{last.pk}"
     return NoteCards(notes=page, tier=tier, next_url=next_url, remaining=remaining)
 
 
@@ -293,7 +296,7 @@ def _page(*, user, article: Article, text: TierText) -> TierPage:
     slots = _markers(user=user, article=article, tier=text.tier.slug) if user.is_authenticated else {}
     return TierPage(
         article=article, text=text, article_html=text.article.render(marks, slots),
-        notes=notes, cards=note_cards(article=article, tier=text.tier.slug, notes=notes, offset=0),
+        notes=notes, cards=note_cards(article=article, tier=text.tier.slug, notes=notes),
         detached_notes=detached, separators=SEPARATORS,
     )
 
@@ -394,3 +397,48 @@ def tier_page_get(request, *, article: Article, tier: str, region_only: bool, un
     if CSRF_PLACEHOLDER in page.html:
         return CachedPage(html=page.html.replace(CSRF_PLACEHOLDER, get_token(request).encode()), gzipped=None, etag="")
     return page
+
+
+# --- a note changed: only what changed, as htmx out-of-band swaps ---------------------------
+
+def _note_blocks_html(*, user, note: Note) -> list[str]:
+    """The blocks a note lies on, re-rendered with the reader's marks on them."""
+    if note.status != Note.Status.ANCHORED or note.start is None:
+        return []
+    outline = article_outline_get(article=note.article)
+    starts = outline.starts.get(note.tier, ())
+    offsets = [offset for offset, _ in starts]
+    first = max(0, bisect_right(offsets, note.start) - 1)
+    last = max(first + 1, bisect_left(offsets, note.end))
+    spans = starts[first:last]
+    blocks = tier_selectors.blocks_by_anchor(article=note.article, tier=note.tier, anchors=[a for _, a in spans])
+    range_end = (starts[last][0] - len(canonical.BLOCK_SEPARATOR)) if last < len(starts) else note.end
+    touching = note_selectors.notes_touching(
+        user=user, article=note.article, tier=note.tier, start=spans[0][0], end=range_end
+    )
+    marks = [Mark(n.start, n.end, str(n.uuid), n.is_highlight) for n in touching]
+    html = []
+    for offset, anchor in spans:
+        if anchor in blocks:
+            before = offset - len(canonical.BLOCK_SEPARATOR) if offset else 0
+            html.append(render_block_oob(blocks[anchor], offset, marks, marks_before=before))
+    return html
+
+
+def note_change_html(request, *, note: Note, change: str) -> bytes:
+    """The answer to a note change ("created", "updated", "deleted", "restored"): the blocks it lies on,
+    with their marks, and its card, as out-of-band swaps; nothing else of the page is sent again."""
+    parts = _note_blocks_html(user=request.user, note=note)
+    card = lambda: render_to_string("reader/note_parts.html#note-item", {"note": note, "actions": True}, request)  # noqa: E731
+    status = ""
+    if change == "updated":
+        parts.append(card().replace("<li ", '<li hx-swap-oob="true" ', 1))
+    elif change == "deleted":
+        parts.append(f'<li id="panel-{note.element_id}" hx-swap-oob="delete"></li>')
+        status = render_to_string(f"{TEMPLATE}#notes-status", {"undo_note": note}, request)
+    else:  # created, restored: appended, then put in reading order by annotate.js
+        target = "notes-list" if note.status == Note.Status.ANCHORED else "notes-detached"
+        parts.append(f'<ol hx-swap-oob="beforeend:#{target}">{card()}</ol>')
+        status = render_to_string(f"{TEMPLATE}#notes-status", {"undo_note": None}, request)
+    parts.append(status.replace("<p ", '<p hx-swap-oob="true" ', 1) if status else "")
+    return "".join(parts).encode()

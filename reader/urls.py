@@ -11,6 +11,7 @@ urlpatterns = [
     path("notes/export.jsonld", notes.export_jsonld, name="notes-export-jsonld"),
     path("notes/<uuid:note_uuid>/", notes.note_detail, name="note-detail"),
     path("notes/<uuid:note_uuid>/edit/", notes.note_edit_form, name="note-edit"),
+    path("notes/<uuid:note_uuid>/card/", notes.note_card, name="note-card"),
     path("notes/<uuid:note_uuid>/update/", notes.note_update, name="note-update"),
     path("notes/<uuid:note_uuid>/delete/", notes.note_delete, name="note-delete"),
     path("notes/<uuid:note_uuid>/restore/", notes.note_restore, name="note-restore"),

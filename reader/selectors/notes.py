@@ -6,7 +6,7 @@ import hashlib
 
 from django.db.models import Count, Max, Q, QuerySet
 
-from reader.models import Article, Note, Tier
+from reader.models import Article, Note, Tag, Tier
 
 SEARCH_MAX_LENGTH = 200
 
@@ -17,7 +17,8 @@ def tier_notes(*, user, article: Article, tier: str) -> tuple[list[Note], list[N
     detached: list[Note] = []
     if not user.is_authenticated:
         return anchored, detached
-    for note in Note.objects.live().filter(user=user, article=article, tier=tier).order_by("start", "pk"):
+    notes = Note.objects.live().filter(user=user, article=article, tier=tier).prefetch_related("tags")
+    for note in notes.order_by("start", "pk"):
         note.article = article
         (anchored if note.status == Note.Status.ANCHORED else detached).append(note)
     return anchored, detached
@@ -66,19 +67,51 @@ def note_owned_get(*, user, note_uuid) -> Note | None:
     return Note.objects.select_related("article").filter(uuid=note_uuid, user=user).first()
 
 
-def notes_search(*, user, tier: str = "", query: str = "") -> QuerySet[Note]:
-    """My notes: the reader's live notes, newest first, filtered by tier and a text search."""
-    notes = Note.objects.live().owned_by(user).select_related("article")
+def notes_search(*, user, tier: str = "", query: str = "", tag: str = "") -> QuerySet[Note]:
+    """My notes: the reader's live notes, newest first, filtered by tier, tag (case-folded) and a text search."""
+    notes = Note.objects.live().owned_by(user).select_related("article").prefetch_related("tags")
     if tier in Tier.values:
         notes = notes.filter(tier=tier)
+    if tag:
+        notes = notes.filter(tags__key=tag)
     if query:
         notes = notes.filter(Q(exact__icontains=query) | Q(body__icontains=query))
     return notes.order_by("-created")
 
 
+def tags_with_counts(*, user) -> list[Tag]:
+    """The reader's tags that are on live notes, each with ``note_count``, alphabetically."""
+    return list(
+        Tag.objects.filter(user=user)
+        .annotate(note_count=Count("notes", filter=Q(notes__deleted_at__isnull=True)))
+        .filter(note_count__gt=0)
+        .order_by("key")
+    )
+
+
+def notes_touching(*, user, article: Article, tier: str, start: int, end: int) -> list[Note]:
+    """The reader's live anchored notes on the tier overlapping [start, end], for re-rendering those blocks."""
+    return list(
+        Note.objects.live()
+        .filter(user=user, article=article, tier=tier, status=Note.Status.ANCHORED, start__lte=end, end__gte=start)
+        .order_by("start", "pk")
+    )
+
+
+def note_after(*, note: Note) -> Note | None:
+    """The next live anchored note of the reader on the same tier, in reading order."""
+    return (
+        Note.objects.live()
+        .filter(user_id=note.user_id, article_id=note.article_id, tier=note.tier, status=Note.Status.ANCHORED)
+        .filter(Q(start__gt=note.start) | Q(start=note.start, pk__gt=note.pk))
+        .order_by("start", "pk")
+        .first()
+    )
+
+
 def notes_for_export(*, user) -> QuerySet[Note]:
     """The reader's live notes grouped by article and tier, in reading order."""
     return (
-        Note.objects.live().owned_by(user).select_related("article")
+        Note.objects.live().owned_by(user).select_related("article").prefetch_related("tags")
         .order_by("article__title", "article_id", "tier", "start", "pk")
     )

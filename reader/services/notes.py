@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from reader.models import Article, Note, Tier
+from reader.models import Article, Note, Tag, Tier
 from reader.selectors.tiers import tier_canonical_texts
 from reader.text import anchoring
 
@@ -17,7 +17,19 @@ class NoteInputError(ValueError):
     """Input that cannot make or change a note; the message is shown to the reader."""
 
 
-def note_create(*, user, article: Article, tier: str, start: int, end: int, exact: str, body: str = "") -> Note:
+def _set_tags(note: Note, names) -> None:
+    """Give the note exactly these tags (names as typed), creating the reader's new ones; three queries at most."""
+    wanted = {name.casefold(): name for name in names}
+    if wanted:
+        Tag.objects.bulk_create(
+            [Tag(user_id=note.user_id, key=key, name=name) for key, name in wanted.items()], ignore_conflicts=True
+        )
+    note.tags.set(Tag.objects.filter(user_id=note.user_id, key__in=wanted))
+
+
+def note_create(
+    *, user, article: Article, tier: str, start: int, end: int, exact: str, body: str = "", tags=()
+) -> Note:
     """Store a note on the selection [start, end) of the tier's current text.
 
     ``body`` is validated input (``forms.NoteBodyField``); the selection is
@@ -36,15 +48,22 @@ def note_create(*, user, article: Article, tier: str, start: int, end: int, exac
             anchor = anchoring.validate_selection(text, start, end, exact)
         except anchoring.SelectionError as error:
             raise NoteInputError(str(error)) from error
-        return Note.objects.create(
+        note = Note.objects.create(
             user=user, article=article, tier=tier, body=body, exact=anchor.exact,
             prefix=anchor.prefix, suffix=anchor.suffix, start=anchor.start, end=anchor.end,
         )
+        if tags:
+            _set_tags(note, tags)
+        return note
 
 
-def note_update(*, note: Note, body: str) -> Note:
-    note.body = body
-    note.save(update_fields=["body", "modified"])
+def note_update(*, note: Note, body: str, tags=None) -> Note:
+    """Change the note's text and, when ``tags`` is given, its tags."""
+    with transaction.atomic():
+        note.body = body
+        note.save(update_fields=["body", "modified"])
+        if tags is not None:
+            _set_tags(note, tags)
     return note
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from reader import exports, tier_page
 from reader.forms import NoteCreateForm, NotesFilterForm, NoteUpdateForm, error_text
-from reader.models import Article, Note, Tier
+from reader.models import Note, Tier
 from reader.selectors import articles as article_selectors
 from reader.selectors import notes as note_selectors
 from reader.services import notes as note_services
@@ -33,15 +33,12 @@ def _bad_request(message: str) -> HttpResponseBadRequest:
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
-def _after_change(request: HtmxHttpRequest, note_or_article, *, tier: str, undo_note: Note | None = None) -> HttpResponse:
-    """After a change: the tier region for htmx (rendered as a GET renders it), else back to the page."""
-    article = note_or_article if isinstance(note_or_article, Article) else note_or_article.article
+def _after_change(request: HtmxHttpRequest, note: Note, change: str) -> HttpResponse:
+    """After a change: for htmx only what changed (the note's blocks and card); else back to the passage."""
     if not request.htmx:
-        return redirect("tier", slug=article.slug, tier=tier)
-    page = tier_page.tier_page_get(request, article=article, tier=tier, region_only=True, undo_note=undo_note)
-    if page is None:
-        raise Http404("This article has no such tier.")
-    return HttpResponse(page.html)
+        return redirect(note.get_passage_url() if note.status == Note.Status.ANCHORED and change != "deleted" else
+                        reverse("tier", kwargs={"slug": note.article.slug, "tier": note.tier}))
+    return HttpResponse(tier_page.note_change_html(request, note=note, change=change))
 
 
 @require_POST
@@ -54,10 +51,10 @@ def note_create(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     if not form.is_valid():
         return _bad_request(error_text(form))
     try:
-        note_services.note_create(user=request.user, article=article, tier=tier, **form.cleaned_data)
+        note = note_services.note_create(user=request.user, article=article, tier=tier, **form.cleaned_data)
     except note_services.NoteInputError as error:
         return _bad_request(str(error))
-    return _after_change(request, article, tier=tier)
+    return _after_change(request, note, "created")
 
 
 @require_safe
@@ -67,15 +64,29 @@ def note_cards(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     article = article_selectors.article_get(slug=slug)
     if article is None or tier not in Tier.values:
         raise Http404("No such tier.")
-    try:
-        offset = max(0, int(request.GET.get("offset", "0")))
-    except ValueError:
-        return _bad_request("offset must be a whole number.")
+    after = None
+    if request.GET.get("after"):
+        start, _, pk = request.GET["after"].partition("-")
+        if not (start.isdigit() and pk.isdigit()):
+            return _bad_request("after must be two whole numbers: a note's start and id.")
+        after = (int(start), int(pk))
     notes, _detached = note_selectors.tier_notes(user=request.user, article=article, tier=tier)
     cards = tier_page.note_cards(
-        article=article, tier=tier, notes=notes, offset=offset, through=request.GET.get("through", "")
+        article=article, tier=tier, notes=notes, after=after, through=request.GET.get("through", "")
     )
     response = render(request, "reader/tier.html#note-cards", {"cards": cards})
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@require_safe
+@login_required
+def note_card(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
+    """One note's card in the notes panel (Cancel in its edit form)."""
+    note = _owned_note(request, note_uuid)
+    if not request.htmx:
+        return redirect(note.get_passage_url())
+    response = render(request, "reader/note_parts.html#note-item", {"note": note, "actions": True})
     patch_cache_control(response, private=True, no_store=True)
     return response
 
@@ -93,7 +104,8 @@ def note_detail(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def note_edit_form(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid)
-    form = NoteUpdateForm(initial={"body": note.body}, auto_id=f"edit-{note.uuid}-%s")
+    tags = ", ".join(tag.name for tag in note.tags.all())
+    form = NoteUpdateForm(initial={"body": note.body, "tags": tags}, auto_id=f"edit-{note.uuid}-%s")
     template = "reader/note_edit.html#note-edit-form" if wants_fragment(request) else "reader/note_edit.html"
     return render(request, template, {"note": note, "form": form})
 
@@ -105,8 +117,8 @@ def note_update(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     form = NoteUpdateForm(request.POST)
     if not form.is_valid():
         return _bad_request(error_text(form))
-    note_services.note_update(note=note, body=form.cleaned_data["body"])
-    return _after_change(request, note, tier=note.tier)
+    note_services.note_update(note=note, body=form.cleaned_data["body"], tags=form.cleaned_data["tags"])
+    return _after_change(request, note, "updated")
 
 
 @require_POST
@@ -114,7 +126,7 @@ def note_update(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
 def note_delete(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid)
     note_services.note_delete(note=note)
-    return _after_change(request, note, tier=note.tier, undo_note=note)
+    return _after_change(request, note, "deleted")
 
 
 @require_POST
@@ -122,7 +134,7 @@ def note_delete(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
 def note_restore(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid, live=False)
     note_services.note_restore(note=note)
-    return _after_change(request, note, tier=note.tier)
+    return _after_change(request, note, "restored")
 
 
 @require_safe
@@ -130,14 +142,18 @@ def note_restore(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def my_notes(request: HtmxHttpRequest) -> HttpResponse:
     form = NotesFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {"q": "", "tier": ""}
-    notes = list(note_selectors.notes_search(user=request.user, tier=filters["tier"], query=filters["q"]))
+    filters = form.cleaned_data if form.is_valid() else {"q": "", "tier": "", "tag": ""}
+    notes = list(
+        note_selectors.notes_search(user=request.user, tier=filters["tier"], query=filters["q"], tag=filters["tag"])
+    )
     context = {
         "form": form,
         "notes": [n for n in notes if n.status == Note.Status.ANCHORED],
         "detached_notes": [n for n in notes if n.status == Note.Status.DETACHED],
         "query": filters["q"],
         "tier": filters["tier"],
+        "tag": filters["tag"],
+        "tags": note_selectors.tags_with_counts(user=request.user),
     }
     template = "reader/my_notes.html#note-results" if wants_fragment(request) else "reader/my_notes.html"
     return render(request, template, context)

@@ -138,9 +138,10 @@ function status(message) {
 
 function createNote(anchor, body) {
   const bar = toolbar();
-  // The region declares where its requests swap (hx-target, hx-swap); this one too.
+  // The answer is out-of-band swaps only: the blocks the note lies on and its card.
   window.htmx.ajax("POST", bar.dataset.createUrl, {
     source: bar,
+    swap: "none",
     values: { start: anchor.start, end: anchor.end, exact: anchor.exact, body },
   });
 }
@@ -221,6 +222,22 @@ function onMarkClick(event) {
     });
 }
 
+// A card made or restored arrives at the end of its list: move it to its place in
+// reading order. Past the last card loaded so far it is dropped: the next page
+// of cards (loaded by cursor) brings it.
+function placeNewCards() {
+  for (const list of document.querySelectorAll("#notes-list, #notes-detached")) {
+    const cards = [...list.querySelectorAll(":scope > li.note-entry[data-note-start]")];
+    const newest = cards.at(-1);
+    if (!newest || cards.length < 2) continue;
+    const start = Number(newest.dataset.noteStart);
+    const next = cards.slice(0, -1).find((card) => Number(card.dataset.noteStart) > start);
+    if (next) list.insertBefore(newest, next);
+    else if (list.querySelector(":scope > .notes-loader")) newest.remove();
+    else list.appendChild(list.querySelector(":scope > .notes-loader") || newest);
+  }
+}
+
 function onResponseError(event) {
   const text = event.detail.xhr?.responseText || "That did not work. Please try again.";
   status(text);
@@ -238,7 +255,11 @@ export function initAnnotate() {
   document.addEventListener("click", onMarkClick);
   document.addEventListener("keydown", onKeyDown);
   document.body.addEventListener("htmx:responseError", onResponseError);
-  document.body.addEventListener("htmx:beforeSwap", (event) => {
-    if (event.detail.target?.id === "tier-content") document.getElementById("note-editor")?.close();
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.successful && event.detail.elt?.closest?.("#note-editor")) {
+      document.getElementById("note-editor")?.close();
+      status("");
+    }
   });
+  document.body.addEventListener("htmx:oobAfterSwap", placeNewCards);
 }
