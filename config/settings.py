@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A cached tier page for an anonymous reader, before anything below runs.
     "reader.middleware.AnonymousTierPageMiddleware",
+    # Refuses a multipart or oversized body on the note endpoints before anything reads it.
+    "reader.middleware.NoteRequestGuardMiddleware",
     # HTML compressed for clients that accept it (with Django's BREACH padding);
     # cached anonymous pages come compressed already.
     "django.middleware.gzip.GZipMiddleware",
@@ -188,6 +190,12 @@ STORAGES = {
         )
     },
 }
+
+# Limits on what one reader can store.
+MAX_NOTES_PER_READER = int(os.environ.get("DJANGO_MAX_NOTES_PER_READER", "5000"))
+NOTE_SELECTION_MAX_LENGTH = 20_000
+# A note form is a few kilobytes at most (a 10,000-character note and a 20,000-character quote, UTF-8).
+NOTE_REQUEST_MAX_BYTES = 256 * 1024
 
 # Where `make run` and `import_article` look for article sources.
 ARTICLES_DIR = BASE_DIR / "content" / "articles"

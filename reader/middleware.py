@@ -1,4 +1,6 @@
-"""The anonymous fast path: a cached tier page answered before sessions, authentication, CSRF and the database.
+"""Middleware of the reader app.
+
+``AnonymousTierPageMiddleware``, the anonymous fast path: a cached tier page answered before sessions, authentication, CSRF and the database.
 
 An anonymous reader (no session cookie) asking for a tier page that is in the
 cache gets it here, straight after SecurityMiddleware and WhiteNoise, with the
@@ -48,3 +50,36 @@ class AnonymousTierPageMiddleware:
         for finisher in self.finishers:
             response = finisher.process_response(request, response)
         return response
+
+
+NOTE_PATH = re.compile(r"^/(notes/|articles/[-a-zA-Z0-9_]+/[-a-z]+/notes/$|articles/[-a-zA-Z0-9_]+/place/$)")
+
+
+class NoteRequestGuardMiddleware:
+    """Note endpoints take small url-encoded forms: refuse anything else before it is read.
+
+    CSRF checking reads the whole body, so this runs before it: a 20 MB upload
+    is refused from its headers, not after it has been received and parsed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and NOTE_PATH.match(request.path_info):
+            content_type = request.META.get("CONTENT_TYPE", "")
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if content_type.startswith("multipart/"):
+                return _plain(415, "Notes are sent as a form (application/x-www-form-urlencoded), not as a file upload.")
+            if length > settings.NOTE_REQUEST_MAX_BYTES:
+                return _plain(413, f"That request is too large: a note's form can be at most {settings.NOTE_REQUEST_MAX_BYTES // 1024} KB.")
+        return self.get_response(request)
+
+
+def _plain(status: int, message: str):
+    from django.http import HttpResponse
+
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")

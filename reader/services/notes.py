@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +16,15 @@ from reader.text import anchoring
 
 class NoteInputError(ValueError):
     """Input that cannot make or change a note; the message is shown to the reader."""
+
+
+def ensure_note_capacity(user) -> None:
+    """Refuse a new note (or a restored one) once the reader holds ``MAX_NOTES_PER_READER`` live notes."""
+    limit = settings.MAX_NOTES_PER_READER
+    if Note.objects.live().filter(user=user).count() >= limit:
+        raise NoteInputError(
+            f"You have {limit:,} notes, the most one reader can keep. Delete some to make room for new ones."
+        )
 
 
 def _set_tags(note: Note, names) -> None:
@@ -37,6 +47,12 @@ def note_create(
     """
     if tier not in Tier.values:
         raise NoteInputError("Unknown tier.")
+    if end - start > settings.NOTE_SELECTION_MAX_LENGTH:
+        raise NoteInputError(
+            f"A note can quote at most {settings.NOTE_SELECTION_MAX_LENGTH:,} characters; "
+            f"this selection has {end - start:,}. Select a shorter passage."
+        )
+    ensure_note_capacity(user)
     with transaction.atomic():
         # Lock the article so that an import cannot change the text between
         # checking the selection and storing the note.
@@ -74,6 +90,7 @@ def note_delete(*, note: Note) -> Note:
 
 
 def note_restore(*, note: Note) -> Note:
+    ensure_note_capacity(note.user)
     note.deleted_at = None
     note.save(update_fields=["deleted_at"])
     return note

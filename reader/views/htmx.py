@@ -7,6 +7,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest
+from django.utils.cache import patch_cache_control
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
@@ -18,6 +19,18 @@ class HtmxHttpRequest(HttpRequest):
 def wants_fragment(request: HtmxHttpRequest) -> bool:
     """An htmx request for a region, not a history restore (which needs the whole page)."""
     return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def private(view):
+    """The reader's own data: ``Cache-Control: private, no-store``, so no browser or proxy cache keeps it."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    return wrapper
 
 
 def login_required(view):

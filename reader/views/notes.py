@@ -7,7 +7,6 @@ import json
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -17,7 +16,7 @@ from reader.models import Note, Tier
 from reader.selectors import articles as article_selectors
 from reader.selectors import notes as note_selectors
 from reader.services import notes as note_services
-from reader.views.htmx import HtmxHttpRequest, login_required, wants_fragment
+from reader.views.htmx import HtmxHttpRequest, login_required, private, wants_fragment
 
 
 def _owned_note(request: HtmxHttpRequest, note_uuid, *, live: bool = True) -> Note:
@@ -43,6 +42,7 @@ def _after_change(request: HtmxHttpRequest, note: Note, change: str) -> HttpResp
 
 @require_POST
 @login_required
+@private
 def note_create(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     article = article_selectors.article_get(slug=slug)
     if article is None or tier not in Tier.values:
@@ -59,6 +59,7 @@ def note_create(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
 
 @require_safe
 @login_required
+@private
 def note_cards(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     """The next page of the tier's notes panel (loaded as the reader scrolls)."""
     article = article_selectors.article_get(slug=slug)
@@ -74,25 +75,23 @@ def note_cards(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     cards = tier_page.note_cards(
         article=article, tier=tier, notes=notes, after=after, through=request.GET.get("through", "")
     )
-    response = render(request, "reader/tier.html#note-cards", {"cards": cards})
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return render(request, "reader/tier.html#note-cards", {"cards": cards})
 
 
 @require_safe
 @login_required
+@private
 def note_card(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     """One note's card in the notes panel (Cancel in its edit form)."""
     note = _owned_note(request, note_uuid)
     if not request.htmx:
         return redirect(note.get_passage_url())
-    response = render(request, "reader/note_parts.html#note-item", {"note": note, "actions": True})
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return render(request, "reader/note_parts.html#note-item", {"note": note, "actions": True})
 
 
 @require_safe
 @login_required
+@private
 def note_detail(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid)
     body = json.dumps(exports.note_annotation(note, request.build_absolute_uri), ensure_ascii=False, indent=2)
@@ -101,6 +100,7 @@ def note_detail(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
 
 @require_safe
 @login_required
+@private
 @vary_on_headers("HX-Request")
 def note_edit_form(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid)
@@ -112,6 +112,7 @@ def note_edit_form(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
 
 @require_POST
 @login_required
+@private
 def note_update(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid)
     form = NoteUpdateForm(request.POST)
@@ -123,6 +124,7 @@ def note_update(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
 
 @require_POST
 @login_required
+@private
 def note_delete(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid)
     note_services.note_delete(note=note)
@@ -131,14 +133,19 @@ def note_delete(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
 
 @require_POST
 @login_required
+@private
 def note_restore(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid, live=False)
-    note_services.note_restore(note=note)
+    try:
+        note_services.note_restore(note=note)
+    except note_services.NoteInputError as error:
+        return _bad_request(str(error))
     return _after_change(request, note, "restored")
 
 
 @require_safe
 @login_required
+@private
 @vary_on_headers("HX-Request")
 def my_notes(request: HtmxHttpRequest) -> HttpResponse:
     form = NotesFilterForm(request.GET)
@@ -161,6 +168,7 @@ def my_notes(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
+@private
 def export_markdown(request: HtmxHttpRequest) -> HttpResponse:
     notes = note_selectors.notes_for_export(user=request.user)
     body = exports.notes_markdown(notes, request.build_absolute_uri, title=f"Notes of {request.user.get_username()}")
@@ -171,6 +179,7 @@ def export_markdown(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
+@private
 def export_jsonld(request: HtmxHttpRequest) -> HttpResponse:
     notes = note_selectors.notes_for_export(user=request.user)
     collection = exports.notes_collection(

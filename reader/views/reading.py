@@ -21,7 +21,7 @@ from reader.selectors import places as place_selectors
 from reader.selectors import tiers as tier_selectors
 from reader.services import places as place_services
 from reader.views import cookies
-from reader.views.htmx import HtmxHttpRequest, wants_fragment
+from reader.views.htmx import HtmxHttpRequest, private, wants_fragment
 
 def _article_or_404(slug: str) -> Article:
     article = article_selectors.article_get(slug=slug)
@@ -51,7 +51,10 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         place = _place(request, article)
         section = place_selectors.section_title_get(article=article, place=place) if place and place.anchor else ""
         cards.append({"article": article, "place": place, "section": section})
-    return render(request, "reader/home.html", {"cards": cards})
+    response = render(request, "reader/home.html", {"cards": cards})
+    if request.user.is_authenticated:
+        patch_cache_control(response, no_store=True)  # where the reader left off is theirs
+    return response
 
 
 @require_safe
@@ -63,6 +66,7 @@ def article(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@private
 def place_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """A signed-in reader's place, sent by reading-place.js when they leave the page (sendBeacon)."""
     if not request.user.is_authenticated:
