@@ -1,0 +1,44 @@
+"""Concept pages: one glossary term across the three depths."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from reader.models import Article
+from reader.selectors import articles as article_selectors
+from reader.selectors import concepts as concept_selectors
+from reader.views.htmx import HtmxHttpRequest
+
+
+def _article_or_404(slug: str) -> Article:
+    article = article_selectors.article_get(slug=slug)
+    if article is None:
+        raise Http404("No article with that address.")
+    return article
+
+
+@require_GET
+@cache_control(private=True, no_cache=True)
+def concept(request: HtmxHttpRequest, slug: str, term: str) -> HttpResponse:
+    article = _article_or_404(slug)
+    concept = concept_selectors.concept_get(article=article, term_slug=term)
+    if concept is None:
+        raise Http404("This article's glossary has no such term.")
+    notes = concept_selectors.concept_notes(user=request.user, article=article, passages=concept.passages)
+    tiers = [
+        {
+            "part": group.part,
+            "mention_count": group.mention_count,
+            "entries": [{"passage": passage, "notes": notes.get(passage.key, ())} for passage in group.passages],
+        }
+        for group in concept.tiers
+    ]
+    response = render(request, "reader/concept.html", {"article": article, "concept": concept, "tiers": tiers})
+    if request.user.is_authenticated:
+        # A reader's own notes: not to be stored.
+        patch_cache_control(response, no_store=True)
+    return response
