@@ -1,11 +1,9 @@
 from django.urls import include, path
 
-from reader.views import accounts, concepts, notes, reading
+from reader.views import concepts, notes, reading
 
 urlpatterns = [
     path("", reading.home, name="home"),
-    path("accounts/signup/", accounts.signup, name="signup"),
-    path("accounts/", include("django.contrib.auth.urls")),
     path("notes/", notes.my_notes, name="my-notes"),
     path("notes/export.md", notes.export_markdown, name="notes-export-md"),
     path("notes/export.jsonld", notes.export_jsonld, name="notes-export-jsonld"),
