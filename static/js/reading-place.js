@@ -38,10 +38,8 @@ function sendToServer() {
   const key = `${tier.dataset.tier}:${place.id}`;
   if (key === lastSent) return;
   lastSent = key;
-  const body = new FormData();
-  body.append("tier", tier.dataset.tier);
-  body.append("anchor", place.id);
-  body.append("csrfmiddlewaretoken", token);
+  // URL-encoded, as a form posts: the place endpoint refuses multipart (FormData) bodies.
+  const body = new URLSearchParams({ tier: tier.dataset.tier, anchor: place.id, csrfmiddlewaretoken: token });
   navigator.sendBeacon(tier.dataset.placeUrl, body);
 }
 
