@@ -8,9 +8,12 @@ text did not change so that links (and later notes) stay put.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -100,13 +103,142 @@ class ImportReport:
         return out
 
 
+class ArticleInputError(ValueError):
+    """The slug, title or source name given for an import cannot be stored; nothing was written.
+
+    ``str()`` is one plain-text sentence per problem, one per line.
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+# Bidirectional embeddings, overrides and isolates: invisible, and they reorder what is shown around them.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _is_control(character: str) -> bool:
+    """C0/C1 controls (NUL, tab, newline, escape…), surrogates, line/paragraph separators and bidi controls."""
+    return unicodedata.category(character) in {"Cc", "Cs", "Zl", "Zp"} or character in _BIDI_CONTROLS
+
+
+def _escaped(text: str) -> str:
+    """``text`` with each control character written as an escape (``\\x00``), so none reaches a terminal."""
+    return "".join(
+        (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}") if _is_control(c) else c for c in text
+    )
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """``value`` quoted for a message, escaped and cut short."""
+    ellipsis = "…" if len(value) > limit else ""
+    return f'"{_escaped(value[:limit])}{ellipsis}"'
+
+
+def _text_problems(what: str, value: str, max_length: int) -> list[str]:
+    problems = []
+    if not value.strip():
+        problems.append(f"the {what} is empty.")
+    if len(value) > max_length:
+        problems.append(f"the {what} is {len(value)} characters long; at most {max_length} are allowed: {_shown(value)}")
+    control = next((i for i, c in enumerate(value) if _is_control(c)), None)
+    if control is not None:
+        problems.append(
+            f"the {what} contains a control character ({_escaped(value[control])} at position {control + 1}), "
+            f"which is not allowed: {_shown(value)}"
+        )
+    return problems
+
+
+def article_input_validate(*, slug: str, title: str, source_name: str = "") -> tuple[str, str, str]:
+    """Check what an import would store besides the text: returns ``(slug, title, source_name)``, the title
+    with surrounding spaces removed, or raises :class:`ArticleInputError` naming every problem.
+
+    The slug must be a Django slug (ASCII letters, digits, hyphens, underscores) that fits the model's column,
+    so that every URL of the article can be built; the title and source name must be text without control
+    characters that fits its column.
+    """
+    problems: list[str] = []
+    for what, value in (("slug", slug), ("title", title), ("source name", source_name)):
+        if not isinstance(value, str):
+            problems.append(f"the {what} must be text, not {type(value).__name__}.")
+    if problems:
+        raise ArticleInputError(problems)
+    title = title.strip()
+
+    slug_max = Article._meta.get_field("slug").max_length
+    if not slug:
+        problems.append("the slug is empty.")
+    elif len(slug) > slug_max:
+        problems.append(f"the slug is {len(slug)} characters long; at most {slug_max} are allowed: {_shown(slug)}")
+    else:
+        try:
+            validate_slug(slug)
+        except ValidationError:
+            problems.append(
+                f"the slug {_shown(slug)} is not a valid slug: use only the letters a-z and A-Z, "
+                "digits, hyphens and underscores."
+            )
+    problems += _text_problems("title", title, Article._meta.get_field("title").max_length)
+    if source_name:
+        problems += _text_problems("source name", source_name, Article._meta.get_field("source_name").max_length)
+    if problems:
+        raise ArticleInputError(problems)
+    return slug, title, source_name
+
+
+def _field_max(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def _parsed_value_errors(parsed: parsing.ParsedArticle, term_slugs: dict[str, str]) -> list[tuple[int, str]]:
+    """Values from the text that would not fit their columns, as ``(line, message)``."""
+    errors: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for definition in parsed.definitions:
+        if definition.key in seen:
+            continue
+        seen.add(definition.key)
+        for what, value, field_name in (
+            ("glossary term", definition.name, "name"),
+            ("glossary term", definition.key, "key"),
+            ("glossary term's slug", term_slugs[definition.key], "slug"),
+        ):
+            limit = _field_max(GlossaryTerm, field_name)
+            if len(value) > limit:
+                errors.append((definition.line, f"{what} is {len(value)} characters long, at most {limit}: {_shown(value, 40)}"))
+                break
+    for reference in parsed.references:
+        if not reference.parsed:
+            continue
+        values = [
+            ("journal", reference.journal, Journal, "name"),
+            ("volume", reference.volume, Reference, "volume"),
+            ("issue", reference.issue, Reference, "issue"),
+            ("pages", reference.pages, Reference, "pages"),
+        ]
+        for family, given in reference.authors:
+            values += [("author's family name", family, Author, "family"), ("author's given name", given, Author, "given")]
+        for what, value, model, field_name in values:
+            limit = _field_max(model, field_name)
+            if len(value) > limit:
+                errors.append((reference.line, f"reference {what} is {len(value)} characters long, at most {limit}: {_shown(value, 40)}"))
+    return sorted(errors)
+
+
 def article_import(*, source: str, slug: str, title: str, source_name: str = "") -> ImportReport:
     """Create or update the article ``slug`` from ``source`` text.
 
-    Raises :class:`reader.text.parsing.ArticleFormatError` before touching the
-    database when the text cannot be read as an article.
+    Raises :class:`ArticleInputError` when the slug, title or source name cannot be stored, and
+    :class:`reader.text.parsing.ArticleFormatError` when the text cannot be read as an article (or holds
+    a value too long for its column), both before touching the database.
     """
+    slug, title, source_name = article_input_validate(slug=slug, title=title, source_name=source_name)
     parsed = parsing.parse_article(source)
+    value_errors = _parsed_value_errors(parsed, _term_slugs(parsed))
+    if value_errors:
+        raise parsing.ArticleFormatError(value_errors)
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
     report = _report_for(parsed, slug=slug, title=title)
 

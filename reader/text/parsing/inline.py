@@ -161,21 +161,60 @@ def _term_bounds(before: str, definition: str) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
+def _has_words(text: str) -> bool:
+    return any(character.isalnum() for character in text)
+
+
 def _extract_marked(raw: str, definitions: list[FoundDefinition], repairs: list[Repair]) -> list[Span]:
     spans: list[Span] = []
     position = 0
     while (marker := _MARKER.search(raw, position)) is not None:
         before = raw[position : marker.start()]
-        definition_end = closing_period(raw, marker.end())
-        if definition_end is None:
-            definition_end = len(raw)
+        # A marker followed by another before its definition's closing period
+        # ("X Meaning ∞ Meaning ∞ Y.") is one insertion that cannot be read:
+        # which words it defines, and with what, is a guess.
+        last, repeated = marker, False
+        while True:
+            closing = closing_period(raw, last.end())
+            following = _MARKER.search(raw, last.end())
+            if following is None or (closing is not None and following.start() >= closing):
+                break
+            last, repeated = following, True
+        definition_end = len(raw) if closing is None else closing
+        definition = raw[last.end() : definition_end].strip()
+        shown = excerpt(raw, marker.start(), 40)
+        if repeated:
+            # The insertion (markers and whatever follows up to the period) is
+            # removed so the text reads cleanly; the words before stay as text.
+            repairs.append(
+                Repair(
+                    "repeated-marker",
+                    f'glossary marker "Meaning" repeated: no term created, the insertion was removed: "{shown}"',
+                    repaired=False,
+                )
+            )
+            spans.append(Span(before))
+            position = definition_end
+            continue
+        if not _has_words(definition):
+            # "TERM Meaning ∞" with nothing to define it by: only the marker goes.
+            repairs.append(
+                Repair(
+                    "empty-definition",
+                    f'glossary marker with no definition after it: no term created, the marker was removed: "{shown}"',
+                    repaired=False,
+                )
+            )
+            spans.append(Span(before))
+            position = marker.end()
+            continue
+        if closing is None:
             repairs.append(
                 Repair(
                     "unterminated-definition",
                     f'glossary definition has no closing period, taken to the end of the line: "{excerpt(raw, marker.end(), 40)}"',
                 )
             )
-        definition = raw[marker.end() : definition_end].strip()
         bounds = _term_bounds(before, definition)
         if bounds is None:
             # Nothing in front of the marker to attach the definition to: the

@@ -1,0 +1,62 @@
+"""Account input: sign-up with an optional e-mail address, and the password that confirms deleting an account."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.contrib.auth.models import User
+from django.http import HttpRequest
+
+
+class SignupForm(UserCreationForm):
+    """Django's sign-up form plus an optional, validated e-mail address (only used for password reset)."""
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.required = False
+        email.label = "E-mail address (optional)"
+        email.help_text = "Only used to send you a link if you forget your password. Without one, a forgotten password cannot be reset."
+        email.widget.attrs.update({"autocomplete": "email"})
+
+    def clean_email(self) -> str:
+        return User.objects.normalize_email(self.cleaned_data.get("email") or "")
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Django's reset request, labelled as the sign-up form labels the address."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "E-mail address"
+
+
+class AccountDeleteForm(forms.Form):
+    """The reader's own password, checked like a sign-in: a wrong one counts towards the sign-in throttle."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, request: HttpRequest, *args, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        user = self.request.user
+        # Through the authentication backends, so django-axes counts a wrong password (and refuses
+        # once the account is locked at this address): the form cannot be used to guess passwords.
+        if authenticate(self.request, username=user.get_username(), password=password) != user:
+            raise forms.ValidationError(
+                "That is not your password, so nothing was deleted. Type the password you sign in with.",
+                code="password_incorrect",
+            )
+        return password

@@ -1,0 +1,272 @@
+"""Sign-in and sign-up throttling per client address (reader.throttling, django-axes, the account views).
+
+Must hold: from one client address, at most AXES_FAILURE_LIMIT (10) failed sign-ins per account and
+LOGIN_ADDRESS_FAILURE_LIMIT (30) in all per 15 minutes, whatever sign-ins or sign-ups the address makes in
+between; failures at one address never stop the owner signing in at another; behind the TLS proxy the
+address is the last X-Forwarded-For entry; at most SIGNUP_LIMIT_PER_HOUR (5) sign-ups per address per hour.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import axes.handlers.proxy
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.test import RequestFactory, override_settings
+from django.utils import timezone
+
+from reader.throttling import client_ip
+from tests.factories import PASSWORD, ROOT, FormClient, make_user
+
+pytestmark = pytest.mark.django_db
+
+ATTACKER = "203.0.113.7"
+ELSEWHERE = "198.51.100.20"
+NEW_PASSWORD = "tiered-reading-2026"
+
+
+@pytest.fixture
+def travel(monkeypatch):
+    """Move the clocks that the throttles read forward: ``travel(minutes=16)``.
+
+    django-axes stamps attempts with ``axes.handlers.proxy.now``; the local-memory cache expires keys by
+    ``time.time``.
+    """
+    offset = timedelta()
+    real_time, real_now = time.time, timezone.now
+    monkeypatch.setattr(time, "time", lambda: real_time() + offset.total_seconds())
+    monkeypatch.setattr(axes.handlers.proxy, "now", lambda: real_now() + offset)
+
+    def go(**delta):
+        nonlocal offset
+        offset += timedelta(**delta)
+
+    return go
+
+
+def sign_in(username: str, password: str = PASSWORD, ip: str = ATTACKER, client=None, **extra):
+    client = client or FormClient()
+    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip, **extra)
+
+
+def fail(username: str, times: int = 1, ip: str = ATTACKER, **extra) -> list[int]:
+    return [sign_in(username, "wrong-password", ip, **extra).status_code for _ in range(times)]
+
+
+def sign_up(username: str, ip: str = ATTACKER, password: str = NEW_PASSWORD, **fields):
+    data = {"username": username, "password1": password, "password2": password, **fields}
+    return FormClient().post("/accounts/signup/", data, REMOTE_ADDR=ip)
+
+
+# --- per account, per address -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("between", ["sign-up", "sign-in"])
+def test_sign_ups_and_sign_ins_between_failures_do_not_reset_the_count(between):
+    """Issue #11: 9 wrong passwords for dave, sign up a throwaway (or sign in to one's own account), repeat."""
+    make_user("dave")
+    make_user("mallory")
+    assert fail("dave", 9) == [200] * 9
+    if between == "sign-up":
+        assert sign_up("throwaway1").status_code == 302
+    else:
+        assert sign_in("mallory").status_code == 302
+    assert fail("dave") == [429]
+    assert sign_in("dave").status_code == 429  # even the right password, from this address
+    assert sign_in("dave", ip=ELSEWHERE).status_code == 302  # the owner, elsewhere
+
+
+def test_failures_from_one_address_never_lock_the_owner_out_elsewhere():
+    """Issue #11: ten wrong passwords for victim from any address locked the victim out everywhere."""
+    make_user("victim")
+    assert fail("victim", 12) == [200] * 9 + [429] * 3
+    response = sign_in("victim", ip=ELSEWHERE)
+    assert response.status_code == 302
+    # The address is locked for that account only (10 failures, under the 30 in all).
+    make_user("neighbour")
+    assert sign_in("neighbour").status_code == 302
+
+
+def test_an_address_has_at_most_30_failures_in_all():
+    make_user("reader")
+    failures = []
+    for n in range(29):
+        failures += fail(f"guess{n}")  # one each: no account reaches its own limit
+        if n == 14:
+            # Signing up and in from the same address in between erases nothing.
+            assert sign_up("throwaway").status_code == 302
+            assert sign_in("reader").status_code == 302
+    assert failures == [200] * 29
+    assert AccessAttempt.objects.filter(ip_address=ATTACKER).count() == 29
+    assert fail("guess-last") == [429]
+    assert sign_in("reader").status_code == 429  # any account, even with the right password
+    assert sign_in("reader", ip=ELSEWHERE).status_code == 302
+
+
+def test_the_lockout_ends_fifteen_minutes_after_the_last_failure(travel):
+    make_user("reader")
+    fail("reader", 10)
+    travel(minutes=14)
+    # Still paused a minute before the end; this refused attempt counts, and starts the fifteen minutes again.
+    assert sign_in("reader").status_code == 429
+    travel(minutes=14)
+    assert sign_in("reader").status_code == 429
+    travel(minutes=16)
+    client = FormClient()
+    assert sign_in("reader", client=client).status_code == 302
+    assert client.session["_auth_user_id"] == str(User.objects.get(username="reader").pk)
+
+
+def test_the_address_limit_ends_fifteen_minutes_after_the_last_failure(travel):
+    make_user("reader")
+    for n in range(30):
+        fail(f"guess{n}")
+    assert sign_in("reader").status_code == 429
+    travel(minutes=16)
+    assert sign_in("reader").status_code == 302
+
+
+# --- the lockout page -------------------------------------------------------------------------------
+
+
+def test_the_lockout_page_states_the_real_limits():
+    make_user("reader")
+    fail("reader", 9)
+    response = sign_in("reader", "wrong")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Too many sign-in attempts" in html
+    assert "at most 10 failed sign-ins for an account, and at most 30 for all accounts together, within 15 minutes" in html
+    assert "Signing in from another network is not affected" in html
+    assert html.count("<h1") == 1
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_the_per_account_limit_follows_the_setting():
+    make_user("reader")
+    assert fail("reader", 3) == [200, 200, 429]
+    html = sign_in("reader").content.decode()
+    assert "at most 3 failed sign-ins for an account, and at most 30" in html
+    assert sign_in("reader", ip=ELSEWHERE).status_code == 302
+
+
+def test_django_login_failure_limit_sets_the_per_account_limit():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DJANGO_DEBUG="1", DJANGO_LOGIN_FAILURE_LIMIT="3")
+    code = (
+        "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings');django.setup();"
+        "from django.conf import settings as s;print(s.AXES_FAILURE_LIMIT, s.LOGIN_ADDRESS_FAILURE_LIMIT, s.AXES_RESET_ON_SUCCESS)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.split() == ["3", "30", "False"], result.stderr
+
+
+# --- the client address -----------------------------------------------------------------------------
+
+
+@override_settings(BEHIND_TLS_PROXY=True)
+def test_behind_the_proxy_the_address_is_the_last_forwarded_entry():
+    make_user("victim")
+    # The client writes whatever it likes in front; the proxy appends the address it saw.
+    statuses = [
+        sign_in("victim", "wrong", ip="10.0.0.2", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, {ATTACKER}").status_code
+        for n in range(10)
+    ]
+    assert statuses == [200] * 9 + [429]
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER}
+    # Same proxy, another client: the owner signs in.
+    assert sign_in("victim", ip="10.0.0.2", HTTP_X_FORWARDED_FOR=ELSEWHERE).status_code == 302
+    # A client cannot claim to be somewhere else by writing the header itself.
+    assert sign_in("victim", ip="10.0.0.2", HTTP_X_FORWARDED_FOR=f"{ELSEWHERE}, {ATTACKER}").status_code == 429
+
+
+def test_without_the_proxy_setting_forwarded_for_is_ignored():
+    make_user("victim")
+    statuses = [
+        sign_in("victim", "wrong", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").status_code for n in range(10)
+    ]
+    assert statuses == [200] * 9 + [429]
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER}
+
+
+@pytest.mark.parametrize(
+    ("behind_proxy", "remote", "forwarded", "expected"),
+    [
+        (False, "203.0.113.7", None, "203.0.113.7"),
+        (False, "203.0.113.7", "192.0.2.1", "203.0.113.7"),
+        (True, "10.0.0.2", "192.0.2.1, 203.0.113.7", "203.0.113.7"),
+        (True, "10.0.0.2", "192.0.2.1,203.0.113.7 ", "203.0.113.7"),
+        (True, "10.0.0.2", "203.0.113.7:51234", "203.0.113.7"),
+        (True, "10.0.0.2", "not-an-address", "10.0.0.2"),  # malformed: the proxy's own, never the client's pick
+        (True, "10.0.0.2", None, "10.0.0.2"),
+        # One client usually holds a whole IPv6 /64: it counts as one address.
+        (False, "2001:db8:1:2:aaaa::1", None, "2001:db8:1:2::"),
+        (True, "10.0.0.2", "[2001:db8:1:2:bbbb::9]:443", "2001:db8:1:2::"),
+        (False, "::ffff:203.0.113.7", None, "203.0.113.7"),
+    ],
+)
+def test_client_ip(behind_proxy, remote, forwarded, expected):
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    with override_settings(BEHIND_TLS_PROXY=behind_proxy):
+        assert client_ip(RequestFactory().get("/", **extra)) == expected
+
+
+def test_the_proxy_setting_comes_from_the_environment():
+    assert settings.AXES_CLIENT_IP_CALLABLE == "reader.throttling.client_ip"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DJANGO_DEBUG="1", DJANGO_BEHIND_TLS_PROXY="1")
+    code = (
+        "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings');django.setup();"
+        "from django.conf import settings as s;print(s.BEHIND_TLS_PROXY)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == "True", result.stderr
+
+
+# --- sign-ups -------------------------------------------------------------------------------------
+
+
+def test_at_most_five_sign_ups_per_address_per_hour(travel):
+    for n in range(5):
+        assert sign_up(f"reader{n}").status_code == 302
+    response = sign_up("reader5")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Too many accounts have been created from your network address in the last hour (at most 5 an hour)" in html
+    assert 'role="alert"' in html
+    assert not User.objects.filter(username="reader5").exists()
+    assert sign_up("reader5", ip=ELSEWHERE).status_code == 302
+    travel(minutes=59)
+    assert sign_up("reader6").status_code == 429
+    travel(minutes=2)
+    assert sign_up("reader6").status_code == 302
+    assert sign_up("reader7").status_code == 302
+
+
+def test_a_refused_sign_up_form_does_not_count():
+    for _ in range(6):
+        response = sign_up("weak", password="password")  # too common: refused by the form
+        assert response.status_code == 200
+    assert sign_up("reader").status_code == 302
+
+
+@override_settings(SIGNUP_LIMIT_PER_HOUR=1, BEHIND_TLS_PROXY=True)
+def test_sign_ups_count_by_the_forwarded_address():
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    data = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    first = FormClient().post("/accounts/signup/", {"username": "a", **data}, HTTP_X_FORWARDED_FOR=ATTACKER, **proxy)
+    assert first.status_code == 302
+    forged = FormClient().post(
+        "/accounts/signup/", {"username": "b", **data}, HTTP_X_FORWARDED_FOR=f"192.0.2.9, {ATTACKER}", **proxy
+    )
+    assert forged.status_code == 429
+    other = FormClient().post("/accounts/signup/", {"username": "c", **data}, HTTP_X_FORWARDED_FOR=ELSEWHERE, **proxy)
+    assert other.status_code == 302
