@@ -6,7 +6,13 @@
 // between containers is written by the server on the <article> element:
 // data-block-separator, data-row-separator and data-cell-separator.
 
+import { schedule as placeNotes } from "./notes-panel.js";
+
 const SHOW_DELAY_MS = 150;
+// Touch: below the selection, clear of its handles, since the browser's own menu sits above it.
+const TOUCH_GAP_PX = 28;
+const EDGE_PX = 8;
+let lastPointer = "mouse";
 let showTimer = null;
 let current = null; // { start, end, exact, anchorId }
 
@@ -89,7 +95,9 @@ export function selectionToAnchor(selection = window.getSelection()) {
   if (!exact.trim()) return null;
   const startElement = range.startContainer.nodeType === Node.ELEMENT_NODE ? range.startContainer : range.startContainer.parentElement;
   const anchorId = startElement?.closest("[id]")?.id || "";
-  return { start, end, exact, anchorId, rect: range.getBoundingClientRect() };
+  const rects = [...range.getClientRects()].filter((box) => box.width || box.height);
+  const rect = range.getBoundingClientRect();
+  return { start, end, exact, anchorId, rect, last: rects.at(-1) || rect };
 }
 
 function hideToolbar() {
@@ -98,17 +106,44 @@ function hideToolbar() {
   current = null;
 }
 
-function placeToolbar(bar, rect) {
+function isTouch() {
+  return lastPointer === "touch" || window.matchMedia("(pointer: coarse)").matches;
+}
+
+// Where the toolbar goes, in the coordinates of its offset parent (the tier region).
+// With a mouse: above the selection (below it when there is no room). By touch:
+// below the selection's last line, where the thumb is and clear of the browser's
+// own menu above it, kept inside the visible part of the viewport (the on-screen
+// keyboard and pinch zoom shrink it), else at the bottom edge.
+function placeToolbar(bar, anchor) {
   bar.hidden = false;
+  bar.classList.toggle("is-touch", isTouch());
   const width = bar.offsetWidth;
   const height = bar.offsetHeight;
-  const viewportWidth = document.documentElement.clientWidth;
-  let top = rect.top + window.scrollY - height - 8;
-  if (rect.top - height - 8 < 0) top = rect.bottom + window.scrollY + 8;
-  let left = rect.left + window.scrollX + rect.width / 2 - width / 2;
-  left = Math.max(8, Math.min(left, window.scrollX + viewportWidth - width - 8));
-  bar.style.top = `${Math.round(top)}px`;
-  bar.style.left = `${Math.round(left)}px`;
+  const parent = bar.offsetParent || document.body;
+  const origin = parent.getBoundingClientRect();
+  const view = window.visualViewport;
+  const viewTop = view ? view.offsetTop : 0;
+  const viewLeft = view ? view.offsetLeft : 0;
+  const viewHeight = view ? view.height : window.innerHeight;
+  const viewWidth = view ? view.width : document.documentElement.clientWidth;
+  const { rect, last } = anchor;
+  let top;
+  let centre;
+  if (isTouch()) {
+    top = last.bottom + TOUCH_GAP_PX;
+    top = Math.min(top, viewTop + viewHeight - height - EDGE_PX);
+    top = Math.max(top, viewTop + EDGE_PX);
+    centre = last.left + last.width / 2;
+  } else {
+    top = rect.top - height - EDGE_PX;
+    if (top < EDGE_PX) top = rect.bottom + EDGE_PX;
+    centre = rect.left + rect.width / 2;
+  }
+  let left = centre - width / 2;
+  left = Math.max(viewLeft + EDGE_PX, Math.min(left, viewLeft + viewWidth - width - EDGE_PX));
+  bar.style.top = `${Math.round(top - origin.top - parent.clientTop)}px`;
+  bar.style.left = `${Math.round(left - origin.left - parent.clientLeft)}px`;
 }
 
 function updateToolbar() {
@@ -126,7 +161,7 @@ function updateToolbar() {
     const next = `${location.pathname}${anchor.anchorId ? `#${anchor.anchorId}` : ""}`;
     signIn.href = `${signIn.dataset.loginUrl}?next=${encodeURIComponent(next)}`;
   }
-  placeToolbar(bar, anchor.rect);
+  placeToolbar(bar, anchor);
 }
 
 function status(message) {
@@ -154,23 +189,47 @@ function openEditor(anchor) {
   form.elements.end.value = anchor.end;
   form.elements.exact.value = anchor.exact;
   form.elements.body.value = "";
+  if (form.elements.tags) form.elements.tags.value = "";
   dialog.querySelector('[data-role="quote"]').textContent = anchor.exact;
+  fitEditor();
   dialog.showModal();
   form.elements.body.focus();
+}
+
+// The on-screen keyboard shrinks the visual viewport, not always the layout one
+// (dvh does not follow it on Android Chrome): keep the editor inside what is visible.
+function fitEditor() {
+  const dialog = document.getElementById("note-editor");
+  const view = window.visualViewport;
+  if (!dialog || !view) return;
+  dialog.style.setProperty("--visible-height", `${Math.floor(view.height)}px`);
+  dialog.style.setProperty("--visible-top", `${Math.floor(view.offsetTop)}px`);
+}
+
+/** Highlight the selected passage; false when nothing in the text is selected. */
+export function highlightSelection() {
+  const anchor = selectionToAnchor() || current;
+  if (!anchor || !toolbar()?.dataset.createUrl || !document.getElementById("note-editor")) return false;
+  createNote(anchor, "");
+  hideToolbar();
+  window.getSelection()?.removeAllRanges();
+  return true;
+}
+
+/** Open the note editor on the selected passage; false when nothing in the text is selected. */
+export function noteSelection() {
+  const anchor = selectionToAnchor() || current;
+  if (!anchor || !document.getElementById("note-editor")) return false;
+  hideToolbar();
+  openEditor(anchor);
+  return true;
 }
 
 function onToolbarClick(event) {
   const button = event.target.closest("#selection-toolbar [data-action]");
   if (!button || !current) return;
-  const anchor = current;
-  if (button.dataset.action === "highlight") {
-    createNote(anchor, "");
-    hideToolbar();
-    window.getSelection()?.removeAllRanges();
-  } else if (button.dataset.action === "note") {
-    hideToolbar();
-    openEditor(anchor);
-  }
+  if (button.dataset.action === "highlight") highlightSelection();
+  else if (button.dataset.action === "note") noteSelection();
 }
 
 function onKeyDown(event) {
@@ -189,37 +248,6 @@ function onEditorClick(event) {
   if (event.target.closest('#note-editor [data-action="cancel"]')) {
     event.target.closest("dialog").close();
   }
-}
-
-function focusCard(entry) {
-  entry.scrollIntoView({ block: "nearest", behavior: "smooth" });
-  entry.focus({ preventScroll: true });
-  entry.classList.remove("flash");
-  void entry.offsetWidth; // restart the animation
-  entry.classList.add("flash");
-}
-
-function onMarkClick(event) {
-  const mark = event.target.closest("article.reading mark[data-note-id]");
-  if (!mark || event.target.closest(".term") || !window.getSelection()?.isCollapsed) return;
-  const id = mark.dataset.noteId;
-  const entry = document.getElementById(`panel-note-${id}`);
-  if (entry) {
-    focusCard(entry);
-    return;
-  }
-  // The card is on a page of the panel not loaded yet: load through it.
-  const loader = document.querySelector(".notes-loader a[hx-get]");
-  if (!loader) return;
-  window.htmx
-    .ajax("GET", `${loader.getAttribute("hx-get")}&through=${encodeURIComponent(id)}`, {
-      target: loader.closest("li"),
-      swap: "outerHTML",
-    })
-    .then(() => {
-      const loaded = document.getElementById(`panel-note-${id}`);
-      if (loaded) focusCard(loaded);
-    });
 }
 
 // A card made or restored arrives at the end of its list: move it to its place in
@@ -248,11 +276,25 @@ function onSelectionChange() {
   showTimer = setTimeout(updateToolbar, SHOW_DELAY_MS);
 }
 
+// A long press, or dragging a selection handle, ends with touchend: show the toolbar now.
+function onTouchEnd() {
+  lastPointer = "touch";
+  clearTimeout(showTimer);
+  showTimer = setTimeout(updateToolbar, 0);
+}
+
 export function initAnnotate() {
   document.addEventListener("selectionchange", onSelectionChange);
   document.addEventListener("click", onToolbarClick);
   document.addEventListener("click", onEditorClick);
-  document.addEventListener("click", onMarkClick);
+  document.addEventListener("pointerdown", (event) => {
+    lastPointer = event.pointerType === "touch" ? "touch" : "mouse";
+  }, { passive: true, capture: true });
+  document.addEventListener("touchend", onTouchEnd, { passive: true });
+  window.visualViewport?.addEventListener("resize", () => {
+    fitEditor();
+    if (current && !toolbar()?.hidden) updateToolbar();
+  });
   document.addEventListener("keydown", onKeyDown);
   document.body.addEventListener("htmx:responseError", onResponseError);
   document.body.addEventListener("htmx:afterRequest", (event) => {
@@ -261,5 +303,8 @@ export function initAnnotate() {
       status("");
     }
   });
-  document.body.addEventListener("htmx:oobAfterSwap", placeNewCards);
+  document.body.addEventListener("htmx:oobAfterSwap", () => {
+    placeNewCards();
+    placeNotes();
+  });
 }
