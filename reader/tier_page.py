@@ -98,6 +98,7 @@ class TierText:
     reflection_html: str
     toc: tuple[TocEntry, ...]
     terms: tuple[TermSummary, ...]
+    description: str  # for <meta name="description">: the tier's opening, shortened
     # Block anchor -> {other tier: counterpart anchor}, in reading order, for
     # switching depth at the reader's place (tier-switcher.js reads it as JSON).
     counterparts: dict[str, dict[str, str]]
@@ -232,9 +233,17 @@ def tier_text_get(*, article: Article, tier: str) -> TierText | None:
             toc=tuple(TocEntry(b.anchor, b.text) for b in content.blocks if b.kind == "heading"),
             terms=term_summaries(content.terms),
             counterparts=_counterparts(content.blocks, content.counterparts),
+            description=_description(content.blocks),
         )
         cache.set(key, text, timeout=TIER_TEXT_CACHE_SECONDS)
     return text
+
+
+def _description(blocks, limit: int = 155) -> str:
+    opening = next((block.text for block in blocks if block.kind == "paragraph"), "")
+    if len(opening) <= limit:
+        return opening
+    return opening[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _counterparts(blocks, counterparts) -> dict[str, dict[str, str]]:
