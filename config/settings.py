@@ -60,12 +60,18 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "template_partials.apps.SimpleAppConfig",
+    # Cross-origin access to the annotation protocol (/annotations/); see the block at the end.
+    "corsheaders",
     "reader",
 ]
 
 MIDDLEWARE = [
+    # First, as django-cors-headers asks, so that every answer on /annotations/ gets its CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Tier pages advertise the annotation service (Link header), the cached anonymous ones too.
+    "reader.protocol_middleware.AnnotationServiceLinkMiddleware",
     # A cached tier page for an anonymous reader, before anything below runs.
     "reader.middleware.AnonymousTierPageMiddleware",
     # Refuses a multipart or oversized body on the note endpoints before anything reads it.
@@ -223,13 +229,57 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Sign-in throttling (django-axes with reader/throttling.py). From one client address: at most
+# DJANGO_LOGIN_FAILURE_LIMIT failed sign-ins per account and LOGIN_ADDRESS_FAILURE_LIMIT in all, counted
+# until 15 minutes pass without a failure. Failures from one address never lock the account at another,
+# and no sign-in or sign-up from the address erases them.
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "10"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-# Lock an account after 10 failures from anywhere, and an address after 10 failures on any accounts.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "reader.throttling.SignInThrottleHandler"
+AXES_LOCKOUT_CALLABLE = "reader.throttling.lockout_response"
+AXES_RESET_ON_SUCCESS = False
 AXES_VERBOSE = False
+# The client address is REMOTE_ADDR, or behind the TLS proxy (DJANGO_BEHIND_TLS_PROXY=1) the last
+# X-Forwarded-For entry: the one the proxy appended, never one the client wrote. (django-ipware, which
+# the AXES_IPWARE_* settings configure, is not installed: axes asks this callable.)
+BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", False)
+AXES_CLIENT_IP_CALLABLE = "reader.throttling.client_ip"
+# Accounts created, and password-reset e-mails requested, per client address per hour (in the cache).
+SIGNUP_LIMIT_PER_HOUR = int(os.environ.get("DJANGO_SIGNUP_LIMIT_PER_HOUR", "5"))
+PASSWORD_RESET_LIMIT_PER_HOUR = int(os.environ.get("DJANGO_PASSWORD_RESET_LIMIT_PER_HOUR", "5"))
+
+# E-mail (password reset): printed on the console in development; in production sent through the
+# SMTP server in DJANGO_EMAIL_URL (dj-email-url, e.g. submission://user:password@smtp.example:587),
+# else through localhost:25. A failed send is logged, and the reset page looks the same.
+_email_url = os.environ.get("DJANGO_EMAIL_URL", "")
+_email: dict = {}
+if _email_url:
+    import dj_email_url
+
+    _email = dj_email_url.parse(_email_url)
+    if "EMAIL_BACKEND" not in _email:
+        raise ImproperlyConfigured(
+            "DJANGO_EMAIL_URL: unknown scheme; use smtp://, submission:// (STARTTLS, port 587), "
+            "smtp://…?ssl=True, or console://"
+        )
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+    EMAIL_PORT = _email["EMAIL_PORT"] or 25
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+    EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A stuck mail server must not hold a worker for long.
+EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT") or 10
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DJANGO_DEFAULT_FROM_EMAIL", _email.get("DEFAULT_FROM_EMAIL", "Tiered Reader <noreply@localhost>")
+)
+SERVER_EMAIL = _email.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+del _email_url, _email
 
 # Content Security Policy (django-csp 4): only this origin, no inline script or
 # style anywhere, and no framing.
@@ -258,3 +308,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# --- Annotation protocol (W3C Web Annotation Protocol at /annotations/, README "Annotation protocol") ---
+# Cross-origin access (django-cors-headers) only for the origins listed in DJANGO_ANNOTATION_CORS_ORIGINS
+# (comma-separated, e.g. https://tool.example), only on /annotations/, and never with cookies: other
+# sites' tools authenticate with a personal access token (Authorization: Bearer).
+CORS_ALLOWED_ORIGINS = env_list("DJANGO_ANNOTATION_CORS_ORIGINS", [])
+CORS_URLS_REGEX = r"^/annotations/"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE"]
+CORS_ALLOW_HEADERS = ["authorization", "content-type", "prefer", "if-match", "slug"]
+CORS_EXPOSE_HEADERS = ["ETag", "Allow", "Vary", "Link", "Content-Type", "Location", "Content-Location"]
+CORS_PREFLIGHT_MAX_AGE = 3600

@@ -1,4 +1,10 @@
-"""Notes as W3C Web Annotations (JSON-LD) and as Markdown."""
+"""Notes as W3C Web Annotations (JSON-LD) and as Markdown.
+
+A note's id is its URL in the reader's annotation container,
+``/annotations/<uuid>`` (``Note.get_absolute_url``); so is the id of an
+annotation a reader made elsewhere through the protocol (``ExternalAnnotation``),
+which the exports include after the notes.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,8 @@ import re
 from collections.abc import Callable, Iterable
 from itertools import groupby
 
-from reader.models import Note
+from reader.annotation_model import Summary
+from reader.models import ExternalAnnotation, Note
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 JSONLD_CONTENT_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'
@@ -39,17 +46,57 @@ def note_annotation(note: Note, absolute: Callable[[str], str], *, with_context:
     bodies = []
     if not note.is_highlight:
         bodies.append({"type": "TextualBody", "value": note.body, "format": "text/plain", "purpose": "commenting"})
-    bodies += [{"type": "TextualBody", "purpose": "tagging", "value": tag.name} for tag in note.tags.all()]
+    # A note built in memory (not saved) has no tags to ask for.
+    tags = note.tags.all() if note.pk is not None else []
+    bodies += [{"type": "TextualBody", "purpose": "tagging", "value": tag.name} for tag in tags]
     if len(bodies) == 1:
         annotation["body"] = bodies[0]
     elif bodies:
         annotation["body"] = bodies
+    # Kept from an annotation made through the protocol.
+    if note.canonical:
+        annotation["canonical"] = note.canonical
+    if note.via:
+        annotation["via"] = note.via[0] if len(note.via) == 1 else list(note.via)
     return annotation
 
 
-def notes_collection(notes: Iterable[Note], absolute: Callable[[str], str], *, collection_path: str, label: str) -> dict:
+def external_annotation(annotation: ExternalAnnotation, absolute: Callable[[str], str]) -> dict:
+    """An annotation stored as a client gave it, with the server's id, created and modified.
+
+    Keys come in one order whatever the database kept (PostgreSQL's jsonb reorders them):
+    ``@context``, ``id``, ``type``, then the rest alphabetically, and so every object inside.
+    The same annotation is always the same bytes, and so the same ETag.
+    """
+    data = annotation.data
+    result: dict = {"@context": _sorted(data.get("@context", ANNO_CONTEXT)), "id": absolute(annotation.get_absolute_url())}
+    result["type"] = data.get("type", "Annotation")
+    result.update((key, _sorted(data[key])) for key in sorted(data) if key not in _SERVER_OWNED)
+    result["created"] = _iso(annotation.created)
+    result["modified"] = _iso(annotation.modified)
+    return result
+
+
+# What the server writes itself, whatever ``data`` holds.
+_SERVER_OWNED = frozenset({"@context", "type", "id", "created", "modified"})
+
+
+def _sorted(value):
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
+
+
+def notes_collection(
+    notes: Iterable[Note], absolute: Callable[[str], str], *, collection_path: str, label: str,
+    elsewhere: Iterable[ExternalAnnotation] = (),
+) -> dict:
+    """Every note, then every annotation made elsewhere (``elsewhere``), as one AnnotationCollection."""
     # The validator (and some consumers) read each item on its own, so each keeps its @context.
     items = [note_annotation(note, absolute) for note in notes]
+    items += [external_annotation(annotation, absolute) for annotation in elsewhere]
     return {
         "@context": ANNO_CONTEXT,
         "id": absolute(collection_path),
@@ -81,8 +128,10 @@ def markdown_text(text: str) -> list[str]:
     return out
 
 
-def notes_markdown(notes: Iterable[Note], absolute: Callable[[str], str], *, title: str) -> str:
-    """Markdown grouped by article and tier; ``notes`` must be ordered by article, tier.
+def notes_markdown(
+    notes: Iterable[Note], absolute: Callable[[str], str], *, title: str, elsewhere: Iterable[ExternalAnnotation] = ()
+) -> str:
+    """Markdown grouped by article and tier, then "Elsewhere"; ``notes`` must be ordered by article, tier.
 
     Everything a reader or an article wrote is escaped (``markdown_text``): the
     only markup is the export's own layout of headings, quotes and links.
@@ -99,4 +148,29 @@ def notes_markdown(notes: Iterable[Note], absolute: Callable[[str], str], *, tit
             if tags:
                 lines += ["Tags: " + ", ".join(" ".join(markdown_text(tag)) for tag in tags), ""]
             lines += [f"[Read in context]({absolute(note.get_passage_url())}) · {note.created:%Y-%m-%d %H:%M} UTC", ""]
+    lines += _elsewhere_markdown(elsewhere)
     return "\n".join(lines).rstrip() + "\n"
+
+
+_SAFE_LINK = re.compile(r"https?://[^\s<>]+")
+
+
+def _elsewhere_markdown(annotations: Iterable[ExternalAnnotation]) -> list[str]:
+    lines: list[str] = []
+    for annotation in annotations:
+        if not lines:
+            lines += ["## Elsewhere", ""]
+        summary = Summary(annotation.data)
+        for target in summary.targets:
+            # An autolink when the IRI is a plain web address; else the escaped text.
+            shown = f"<{target}>" if _SAFE_LINK.fullmatch(target) else " ".join(markdown_text(target))
+            lines += [f"On {shown}", ""]
+        for quote in summary.quotes:
+            lines += [f"> {line}" if line else ">" for line in markdown_text(quote)]
+            lines.append("")
+        for text in summary.texts:
+            lines += [*markdown_text(text), ""]
+        if summary.tags:
+            lines += ["Tags: " + ", ".join(" ".join(markdown_text(tag)) for tag in summary.tags), ""]
+        lines += [f"{annotation.created:%Y-%m-%d %H:%M} UTC", ""]
+    return lines

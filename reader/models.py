@@ -306,6 +306,10 @@ class Note(models.Model):
     # Soft delete, so that "Undo" can bring a note back.
     deleted_at = models.DateTimeField(null=True, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="notes")
+    # Kept from a note made through the annotation protocol (reader.views.annotations): the
+    # annotation's ``canonical`` IRI, and ``via``, the IRIs it was copied from (a client's own id).
+    canonical = models.TextField(blank=True, default="")
+    via = models.JSONField(default=list, blank=True)
 
     objects = NoteQuerySet.as_manager()
 
@@ -332,7 +336,8 @@ class Note(models.Model):
         return f"note-{self.uuid}"
 
     def get_absolute_url(self) -> str:
-        return reverse("note-detail", kwargs={"note_uuid": self.uuid})
+        """The note's W3C annotation id: its URL in the reader's annotation container."""
+        return _annotation_url_pattern().format(self.uuid)
 
     # A tier's notes panel lists every card with these links: reversing once per
     # URL name, not per note, keeps a 500-note panel from costing 1 ms a card.
@@ -363,6 +368,12 @@ class Note(models.Model):
 def _note_url_pattern(name: str) -> str:
     sample = uuid.UUID(int=0)
     return reverse(name, kwargs={"note_uuid": sample}).replace(str(sample), "{}")
+
+
+@cache
+def _annotation_url_pattern() -> str:
+    sample = uuid.UUID(int=0)
+    return reverse("annotation", kwargs={"annotation_uuid": sample}).replace(str(sample), "{}")
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -435,3 +446,62 @@ class ReadingPlace(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} at {self.article.slug}/{self.tier}#{self.anchor}"
+
+
+class ExternalAnnotationQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(deleted_at__isnull=True)
+
+
+class ExternalAnnotation(models.Model):
+    """A reader's W3C Web Annotation on anything but a passage of one of our tiers, stored as given.
+
+    Made through the annotation protocol (``/annotations/``). ``data`` is the
+    annotation as the client sent it (validated by ``reader.annotation_model``)
+    less what the server owns: ``id``, ``created`` and ``modified``. Deleting
+    empties ``data`` and keeps the row as a tombstone, so the id answers 410
+    Gone and is never given out again.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="external_annotations")
+    data = models.JSONField(default=dict)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ExternalAnnotationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["user", "created"], name="external_annotation_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: annotation {self.uuid}"
+
+    def get_absolute_url(self) -> str:
+        return _annotation_url_pattern().format(self.uuid)
+
+
+class AccessToken(models.Model):
+    """A personal access token: ``Authorization: Bearer <token>`` on ``/annotations/`` acts as its reader.
+
+    Only the SHA-256 of the token is stored (``reader.services.tokens``); the
+    token itself is shown once, when it is made. Revoking deletes the row.
+    """
+
+    NAME_MAX_LENGTH = 100
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    token_hash = models.CharField(max_length=64, unique=True)
+    # The first characters of the token, so that a reader can tell their tokens apart.
+    hint = models.CharField(max_length=8)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"

@@ -1,18 +1,25 @@
 from django.urls import include, path
 
-from reader.views import concepts, notes, reading
+from reader.views import annotations, concepts, notes, reading, tokens
 
 urlpatterns = [
     path("", reading.home, name="home"),
+    # Personal access tokens for the annotation protocol (the other account pages are in account_urls.py).
+    path("accounts/tokens/", tokens.tokens, name="tokens"),
+    path("accounts/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token-revoke"),
     path("notes/", notes.my_notes, name="my-notes"),
     path("notes/export.md", notes.export_markdown, name="notes-export-md"),
     path("notes/export.jsonld", notes.export_jsonld, name="notes-export-jsonld"),
-    path("notes/<uuid:note_uuid>/", notes.note_detail, name="note-detail"),
+    # A note's old id: redirects to its annotation, /annotations/<uuid>.
+    path("notes/<uuid:note_uuid>/", annotations.note_redirect, name="note-detail"),
     path("notes/<uuid:note_uuid>/edit/", notes.note_edit_form, name="note-edit"),
     path("notes/<uuid:note_uuid>/card/", notes.note_card, name="note-card"),
     path("notes/<uuid:note_uuid>/update/", notes.note_update, name="note-update"),
     path("notes/<uuid:note_uuid>/delete/", notes.note_delete, name="note-delete"),
     path("notes/<uuid:note_uuid>/restore/", notes.note_restore, name="note-restore"),
+    # The W3C Web Annotation Protocol: the reader's annotation container and each annotation (no trailing slash).
+    path("annotations/", annotations.container, name="annotations"),
+    path("annotations/<uuid:annotation_uuid>", annotations.annotation, name="annotation"),
     path("articles/<slug:slug>/", reading.article, name="article"),
     path("articles/<slug:slug>/glossary/", reading.glossary, name="glossary"),
     path("articles/<slug:slug>/glossary/<slug:term>/", concepts.concept, name="concept"),

@@ -1,0 +1,53 @@
+"""Personal access tokens for the annotation protocol: make, list and revoke them at ``/accounts/tokens/``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from reader.models import AccessToken
+from reader.services import tokens as token_services
+from reader.views.htmx import HtmxHttpRequest, login_required, private
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(
+        max_length=AccessToken.NAME_MAX_LENGTH, label="Name",
+        help_text="What will use it, e.g. “Hypothesis client on my laptop”.",
+    )
+
+
+def _page(request: HtmxHttpRequest, form: TokenCreateForm, *, new_token=None, status: int = 200) -> HttpResponse:
+    tokens = AccessToken.objects.filter(user=request.user).order_by("-created")
+    context = {"form": form, "tokens": tokens, "new_token": new_token, "container_url": request.build_absolute_uri(reverse("annotations"))}
+    return render(request, "reader/tokens.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+@private
+def tokens(request: HtmxHttpRequest) -> HttpResponse:
+    """The reader's tokens; a POST makes one and shows it, once, in the answer (never stored, never redirected)."""
+    if request.method != "POST":
+        return _page(request, TokenCreateForm())
+    form = TokenCreateForm(request.POST)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    try:
+        new_token = token_services.token_create(user=request.user, name=form.cleaned_data["name"])
+    except token_services.TokenInputError as error:
+        form.add_error("name", str(error))
+        return _page(request, form, status=400)
+    return _page(request, TokenCreateForm(), new_token=new_token)
+
+
+@require_POST
+@login_required
+@private
+def token_revoke(request: HtmxHttpRequest, token_id: int) -> HttpResponse:
+    if not token_services.token_revoke(user=request.user, token_id=token_id):
+        raise Http404("No such token.")
+    return redirect("tokens")
