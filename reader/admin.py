@@ -1,7 +1,10 @@
 from django.contrib import admin
 
 from reader.models import (
+    AccessToken,
     Article,
+    ExternalAnnotation,
+    Tag,
     Counterpart,
     CounterpartRejection,
     ReadingPlace,
@@ -179,3 +182,30 @@ class CounterpartRejectionAdmin(admin.ModelAdmin):
 class ReadingPlaceAdmin(admin.ModelAdmin):
     list_display = ["user", "article", "tier", "anchor", "updated"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "key"]
+    search_fields = ["name", "user__username"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(ExternalAnnotation)
+class ExternalAnnotationAdmin(admin.ModelAdmin):
+    """Annotations of other pages, made through the protocol: shown as stored, never edited here."""
+
+    list_display = ["uuid", "user", "created", "modified", "deleted_at"]
+    list_filter = ["deleted_at"]
+    readonly_fields = ["uuid", "user", "data", "created", "modified", "deleted_at"]
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by their readers (the token itself is shown to them once); admins can only revoke."""
+
+    list_display = ["name", "user", "hint", "created", "last_used"]
+    readonly_fields = ["user", "name", "hint", "token_hash", "created", "last_used"]
+
+    def has_add_permission(self, request):
+        return False

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from reader.models import Article, Note, Tag, Tier
+from reader.models import Article, ExternalAnnotation, Note, Tag, Tier
 from reader.selectors.tiers import tier_canonical_texts
 from reader.text import anchoring
 
@@ -19,9 +19,11 @@ class NoteInputError(ValueError):
 
 
 def ensure_note_capacity(user) -> None:
-    """Refuse a new note (or a restored one) once the reader holds ``MAX_NOTES_PER_READER`` live notes."""
+    """Refuse a new note (or a restored one) once the reader holds ``MAX_NOTES_PER_READER`` live notes
+    and annotations of other pages (made through the annotation protocol) together."""
     limit = settings.MAX_NOTES_PER_READER
-    if Note.objects.live().filter(user=user).count() >= limit:
+    held = Note.objects.live().filter(user=user).count() + ExternalAnnotation.objects.live().filter(user=user).count()
+    if held >= limit:
         raise NoteInputError(
             f"You have {limit:,} notes, the most one reader can keep. Delete some to make room for new ones."
         )

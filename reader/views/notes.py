@@ -15,6 +15,7 @@ from reader.forms import NoteCreateForm, NotesFilterForm, NoteUpdateForm, error_
 from reader.models import Note, Tier
 from reader.selectors import articles as article_selectors
 from reader.selectors import notes as note_selectors
+from reader.selectors.annotations import annotations_elsewhere
 from reader.services import notes as note_services
 from reader.views.htmx import HtmxHttpRequest, login_required, private, wants_fragment
 
@@ -92,15 +93,6 @@ def note_card(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
 @require_safe
 @login_required
 @private
-def note_detail(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
-    note = _owned_note(request, note_uuid)
-    body = json.dumps(exports.note_annotation(note, request.build_absolute_uri), ensure_ascii=False, indent=2)
-    return HttpResponse(body, content_type=exports.JSONLD_CONTENT_TYPE)
-
-
-@require_safe
-@login_required
-@private
 @vary_on_headers("HX-Request")
 def note_edit_form(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid)
@@ -171,7 +163,10 @@ def my_notes(request: HtmxHttpRequest) -> HttpResponse:
 @private
 def export_markdown(request: HtmxHttpRequest) -> HttpResponse:
     notes = note_selectors.notes_for_export(user=request.user)
-    body = exports.notes_markdown(notes, request.build_absolute_uri, title=f"Notes of {request.user.get_username()}")
+    body = exports.notes_markdown(
+        notes, request.build_absolute_uri, title=f"Notes of {request.user.get_username()}",
+        elsewhere=annotations_elsewhere(user=request.user),
+    )
     response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="notes.md"'
     return response
@@ -184,7 +179,7 @@ def export_jsonld(request: HtmxHttpRequest) -> HttpResponse:
     notes = note_selectors.notes_for_export(user=request.user)
     collection = exports.notes_collection(
         notes, request.build_absolute_uri, collection_path=reverse("notes-export-jsonld"),
-        label=f"Notes of {request.user.get_username()}",
+        label=f"Notes of {request.user.get_username()}", elsewhere=annotations_elsewhere(user=request.user),
     )
     response = HttpResponse(json.dumps(collection, ensure_ascii=False, indent=2), content_type=exports.JSONLD_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="notes.jsonld"'

@@ -79,7 +79,7 @@ def test_an_oversized_form_is_refused_with_a_sentence(signed_in, seed_article):
 
 @pytest.mark.parametrize(
     "path",
-    ["/notes/", "/notes/export.md", "/notes/export.jsonld", "/notes/{uuid}/", "/notes/{uuid}/edit/", "/notes/{uuid}/card/",
+    ["/notes/", "/notes/export.md", "/notes/export.jsonld", "/annotations/{uuid}", "/notes/{uuid}/edit/", "/notes/{uuid}/card/",
      f"/articles/{SEED_SLUG}/intermediate/notes/cards/", f"/articles/{SEED_SLUG}/intermediate/", "/"],
 )
 def test_pages_with_a_readers_own_data_are_private_and_not_stored(signed_in, seed_article, reader_user, path):
