@@ -273,7 +273,7 @@ def render_block_oob(block, offset: int, marks: Sequence[Mark], *, heading_level
     html = "".join(out)
     # The root element is swapped by its id: the block's own, or a table's wrapper.
     tag_end = html.index(" ")
-    return f'{html[:tag_end]} hx-swap-oob="true"{html[tag_end:]}'
+    return f'{html[:tag_end]} data-hx-swap-oob="true"{html[tag_end:]}'
 
 
 def render_blocks(blocks: Sequence, heading_level: int = 3, marks: Sequence[Mark] = ()) -> SafeString:

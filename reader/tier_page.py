@@ -205,7 +205,7 @@ def _depth_controls(article: Article, tier: str, blocks, counterparts) -> Callab
             )
             buttons.append(
                 f'<form method="get" action="{escape(action)}"><button type="submit" class="depth-toggle" '
-                f'hx-get="{expand}" hx-target="#{slot_id}" hx-swap="innerHTML" aria-expanded="false" '
+                f'data-hx-get="{expand}" data-hx-target="#{slot_id}" data-hx-swap="innerHTML" aria-expanded="false" '
                 f'aria-controls="{slot_id}">{verb}: {title}</button></form>'
             )
             slots.append(f'<div id="{slot_id}" class="depth-slot"></div>')
@@ -441,13 +441,13 @@ def note_change_html(request, *, note: Note, change: str) -> bytes:
     card = lambda: render_to_string("reader/note_parts.html#note-item", {"note": note, "actions": True}, request)  # noqa: E731
     status = ""
     if change == "updated":
-        parts.append(card().replace("<li ", '<li hx-swap-oob="true" ', 1))
+        parts.append(card().replace("<li ", '<li data-hx-swap-oob="true" ', 1))
     elif change == "deleted":
-        parts.append(f'<li id="panel-{note.element_id}" hx-swap-oob="delete"></li>')
+        parts.append(f'<li id="panel-{note.element_id}" data-hx-swap-oob="delete"></li>')
         status = render_to_string(f"{TEMPLATE}#notes-status", {"undo_note": note}, request)
     else:  # created, restored: appended, then put in reading order by annotate.js
         target = "notes-list" if note.status == Note.Status.ANCHORED else "notes-detached"
-        parts.append(f'<ol hx-swap-oob="beforeend:#{target}">{card()}</ol>')
+        parts.append(f'<ol data-hx-swap-oob="beforeend:#{target}">{card()}</ol>')
         status = render_to_string(f"{TEMPLATE}#notes-status", {"undo_note": None}, request)
-    parts.append(status.replace("<p ", '<p hx-swap-oob="true" ', 1) if status else "")
+    parts.append(status.replace("<p ", '<p data-hx-swap-oob="true" ', 1) if status else "")
     return "".join(parts).encode()

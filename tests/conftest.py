@@ -1,14 +1,10 @@
-import json
+"""Fixtures shared by the whole suite. Helpers that tests import are in ``tests/factories.py``."""
+
 from pathlib import Path
 
 import pytest
 
-from reader.services.articles import article_import
-
-ROOT = Path(__file__).resolve().parent.parent
-SEED_PATH = ROOT / "content" / "articles" / "peptides-insulin-sensitivity.txt"
-SEED_TITLE = json.loads(SEED_PATH.with_suffix(".json").read_text())["title"]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.factories import SEED_SLUG, FormClient, import_seed, make_user
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -21,6 +17,12 @@ def pytest_sessionfinish(session, exitstatus):
             Path(f"{test_name}{suffix}").unlink(missing_ok=True)
 
 
+@pytest.fixture
+def client():
+    """Django's test client, posting dicts url-encoded as browsers and htmx do."""
+    return FormClient()
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache, as article ids repeat between tests."""
@@ -31,44 +33,75 @@ def _empty_cache():
     cache.clear()
 
 
-def seed_text() -> str:
-    return SEED_PATH.read_text(encoding="utf-8")
+# Modules whose seed article is committed for the module: name -> (author pks, journal pks) it added.
+_SEEDED: dict[str, tuple[set, set]] = {}
 
 
-def import_seed(source: str | None = None):
-    return article_import(source=source or seed_text(), slug="peptides", title=SEED_TITLE)
+@pytest.fixture(scope="module")
+def _seed_for_module(request, django_db_setup, django_db_blocker):
+    """The seed article, imported (and committed) once for all the tests of a module that ask for it.
+
+    Importing it takes 0.1-0.3 s, and some 200 tests read it. Each test still
+    runs in a transaction that is rolled back, so what a test changes (a
+    re-import, notes, a deletion) is gone before the next one. The module's
+    other database tests do not see it (``_no_seed_unless_asked``), and it is
+    removed after the module, so every other module starts from an empty database.
+    """
+    from reader.models import Article, Author, Journal
+
+    with django_db_blocker.unblock():
+        if Article.objects.exists():  # not an empty database: leave it alone
+            yield
+            return
+        authors, journals = set(Author.objects.values_list("pk", flat=True)), set(Journal.objects.values_list("pk", flat=True))
+        import_seed()
+        added = (set(Author.objects.values_list("pk", flat=True)) - authors, set(Journal.objects.values_list("pk", flat=True)) - journals)
+    _SEEDED[request.module.__name__] = added
+    yield
+    del _SEEDED[request.module.__name__]
+    with django_db_blocker.unblock():
+        # A transactional test in the module (live_server) may have flushed the tables already.
+        _delete_seed(*added)
+
+
+def _delete_seed(authors, journals):
+    from reader.models import Article, Author, Journal
+
+    Article.objects.filter(slug=SEED_SLUG).delete()
+    Author.objects.filter(pk__in=authors).delete()
+    Journal.objects.filter(pk__in=journals).delete()
+
+
+@pytest.fixture(autouse=True)
+def _no_seed_unless_asked(request):
+    """A database test that did not ask for ``seed_article`` starts without it, as it always did."""
+    added = _SEEDED.get(request.module.__name__)
+    if added is None or "seed_article" in request.fixturenames:
+        return
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None:
+        transactional = marker.kwargs.get("transaction", False)
+    elif {"transactional_db", "live_server"} & set(request.fixturenames):
+        transactional = True
+    elif "db" in request.fixturenames:
+        transactional = False
+    else:
+        return  # no database
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    # Inside the test's transaction, so rolled back with it; a transactional
+    # test commits the deletion, and the next seed_article test imports again.
+    _delete_seed(*added)
 
 
 @pytest.fixture
-def seed_article(db):
+def seed_article(_seed_for_module, db):
     from reader.models import Article
 
-    import_seed()
-    return Article.objects.get(slug="peptides")
-
-
-def make_user(username: str = "reader", password: str = "a-long-enough-pass-42"):
-    from django.contrib.auth.models import User
-
-    return User.objects.create_user(username=username, password=password)
-
-
-def locate(article, tier: str, quote: str, occurrence: int = 0) -> tuple[int, int]:
-    """Canonical offsets of ``quote`` in the tier's text (the n-th occurrence)."""
-    from reader.selectors.tiers import tier_canonical_texts
-
-    text = tier_canonical_texts(article=article)[tier]
-    start = -1
-    for _ in range(occurrence + 1):
-        start = text.index(quote, start + 1)
-    return start, start + len(quote)
-
-
-def make_note(user, article, tier: str, quote: str, body: str = "", occurrence: int = 0):
-    from reader.services.notes import note_create
-
-    start, end = locate(article, tier, quote, occurrence)
-    return note_create(user=user, article=article, tier=tier, start=start, end=end, exact=quote, body=body)
+    article = Article.objects.filter(slug=SEED_SLUG).first()
+    if article is None:  # deleted by a transactional test earlier in the module
+        import_seed()
+        article = Article.objects.get(slug=SEED_SLUG)
+    return article
 
 
 @pytest.fixture
@@ -79,3 +112,10 @@ def reader_user(db):
 @pytest.fixture
 def other_user(db):
     return make_user("other")
+
+
+@pytest.fixture
+def signed_in(client, reader_user):
+    """The test client, signed in as ``reader_user``."""
+    client.force_login(reader_user)
+    return client

@@ -104,7 +104,7 @@ function updateCount() {
 // IntersectionObserver (which sees clipping by the drawer) triggers it too.
 let watched = null;
 function watchLoader() {
-  const link = list()?.querySelector(":scope > .notes-loader [hx-trigger]") || null;
+  const link = list()?.querySelector(":scope > .notes-loader [data-hx-trigger]") || null;
   if (link === watched) return;
   watched = link;
   loaderObserver?.disconnect();
@@ -272,14 +272,14 @@ export async function showNote(id, { from = null } = {}) {
 // (after the page on its way, if the loader was just scrolled into view).
 async function loadThrough(id) {
   for (let attempt = 0; attempt < 3 && !cardOf(id); attempt += 1) {
-    const loader = list()?.querySelector(":scope > .notes-loader a[hx-get]");
+    const loader = list()?.querySelector(":scope > .notes-loader a[data-hx-get]");
     if (!loader) break;
     if (loader.classList.contains("htmx-request")) {
       await settled();
       continue;
     }
     loader.setAttribute("data-hx-revealed", "true"); // no second request for the same page
-    await window.htmx.ajax("GET", `${loader.getAttribute("hx-get")}&through=${encodeURIComponent(id)}`, {
+    await window.htmx.ajax("GET", `${loader.getAttribute("data-hx-get")}&through=${encodeURIComponent(id)}`, {
       target: loader.closest("li"),
       swap: "outerHTML",
     });

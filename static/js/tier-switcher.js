@@ -62,7 +62,7 @@ export function land(anchor, { flash = true } = {}) {
 }
 
 function onSwitcherClick(event) {
-  const link = event.target.closest(".tier-switcher a[hx-get]");
+  const link = event.target.closest(".tier-switcher a[data-hx-get]");
   if (!link || link.getAttribute("aria-current") === "page") return;
   const tier = new URL(link.href, location.href).pathname.split("/").filter(Boolean).pop();
   const place = currentPlace();
@@ -70,7 +70,7 @@ function onSwitcherClick(event) {
   switching = true;
   const url = new URL(link.href, location.href);
   url.hash = landing;
-  link.setAttribute("hx-push-url", landing ? `${url.pathname}${url.hash}` : "true");
+  link.setAttribute("data-hx-push-url", landing ? `${url.pathname}${url.hash}` : "true");
 }
 
 function afterTierSwap(event) {

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, import_seed
+from tests.factories import ROOT, import_seed
 
 # Every reading page of the seed article, as the live server serves it.
 READING_PAGES = [
@@ -103,6 +103,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+            # Every browser test opens pages in Chromium: 2-20 s each.
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from reader.models import Article, Note
 from reader.selectors.tiers import tier_canonical_texts
-from tests.conftest import make_note, make_user
+from tests.factories import make_note, make_user
 
 PASSWORD = "a-long-enough-pass-42"
 QUOTE = "This pulsatile release is a key distinction."

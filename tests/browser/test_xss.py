@@ -6,9 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from reader.services.articles import article_import
-from tests.conftest import make_note, make_user
+from tests.factories import PASSWORD, make_note, make_user
 
-PASSWORD = "a-long-enough-pass-42"
 PAYLOAD = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
 HOSTILE_ARTICLE = f"""Fundamentals
@@ -37,19 +36,33 @@ def hostile(live_server, browser):
     return live_server.url
 
 
+# The pages are loaded with the Content Security Policy bypassed: the CSP would
+# block an injected inline script or handler anyway, so with it on, "no script
+# ran" could not fail even if a payload reached the page as markup. Without it,
+# markup from a payload runs, and these checks see it.
+NO_CSP = {"viewport": {"width": 1280, "height": 800}, "bypass_csp": True}
+# Elements a payload would have made: inline script (json_script data aside),
+# and any element with an event handler attribute.
+INJECTED = "script:not([src]):not([type='application/json']), [onerror], [onload], [onclick]"
+
+
 def assert_no_script_ran(page):
     page.wait_for_timeout(200)  # let any injected handler fire
     assert page.evaluate("window.__xss") is None
+    assert page.evaluate(f"document.querySelectorAll({INJECTED!r}).length") == 0
 
 
 def test_article_text_terms_and_references_are_shown_as_text(hostile, new_page):
-    page = new_page(viewport={"width": 1280, "height": 800})
+    page = new_page(**NO_CSP)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     for path in ("/", "/articles/hostile/fundamentals/", "/articles/hostile/glossary/", "/articles/hostile/references/"):
         page.goto(hostile + path)
         assert_no_script_ran(page)
-        assert page.locator("article script, main script, main img, main svg").count() == 0
+        # Data for scripts (json_script) is the only script element the page itself puts in <main>.
+        assert page.locator("main script:not([type='application/json']), main img, main svg").count() == 0
+    page.goto(hostile + "/")
+    expect(page.locator("main")).to_contain_text("Hostile <script>window.__xss=7</script> title")
     page.goto(hostile + "/articles/hostile/fundamentals/")
     expect(page.locator("article.reading")).to_contain_text("<b>bold</b>")
     term = page.locator("article.reading .term").first
@@ -66,7 +79,7 @@ def test_note_text_and_search_query_are_shown_as_text(hostile, new_page):
 
     user = make_user("reader", PASSWORD)
     make_note(user, Article.objects.get(slug="hostile"), "fundamentals", "An opening paragraph", body=PAYLOAD)
-    page = new_page(viewport={"width": 1280, "height": 800})
+    page = new_page(**NO_CSP)
     page.goto(hostile + "/accounts/login/")
     page.get_by_label("Username").fill("reader")
     page.get_by_label("Password").fill(PASSWORD)

@@ -12,7 +12,7 @@ from reader.models import Block, Definition, GlossaryTerm, Note, Part, Tier
 try:
     from tests.factories import FIXTURES, locate, make_note, make_user
 except ImportError:  # before the helpers moved out of conftest.py
-    from tests.conftest import FIXTURES, locate, make_note, make_user
+    from tests.factories import FIXTURES, locate, make_note, make_user
 
 pytestmark = pytest.mark.django_db
 

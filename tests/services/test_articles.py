@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from reader.models import Article, Author, Block, Definition, GlossaryTerm, Journal, Occurrence, Part, Reference
 from reader.text.parsing import ArticleFormatError
-from tests.conftest import SEED_PATH, import_seed, make_note, seed_text
+from tests.factories import SEED_PATH, import_seed, make_note, seed_text
 
 pytestmark = pytest.mark.django_db
 

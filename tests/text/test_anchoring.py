@@ -1,9 +1,11 @@
 import pytest
+from rapidfuzz import fuzz
 
 from reader.text.anchoring import (
     CONTEXT_CHARS,
     Outcome,
     SelectionError,
+    TextAnchor,
     anchor_at,
     reanchor,
     validate_selection,
@@ -67,7 +69,7 @@ def test_inserted_words_move_the_anchor():
 
 def test_exact_search_prefers_matching_context_over_distance():
     text = "alpha beta gamma. " * 3 + "the special alpha beta gamma here."
-    start = text.index("alpha beta gamma here") 
+    start = text.index("alpha beta gamma here")
     old = anchor_at(text, start, start + len("alpha beta gamma"))
     shifted = "x" * 40 + text
     outcome, new = reanchor(shifted, old)
@@ -76,14 +78,21 @@ def test_exact_search_prefers_matching_context_over_distance():
 
 
 def test_one_changed_word_is_found_by_fuzzy_match():
-    quote = "the cells become less responsive"
+    quote = "describes how effectively your cells respond"
     start = TEXT.index(quote)
+    assert start == 20
     old = anchor_at(TEXT, start, start + len(quote))
-    new_text = TEXT.replace("cells become less", "cells grow less")
+    new_text = TEXT.replace("effectively", "efficiently")
     outcome, new = reanchor(new_text, old)
     assert outcome is Outcome.FUZZY
-    assert new_text[new.start : new.end] == new.exact
-    assert "grow less responsive" in new.exact
+    # The whole changed passage, word for word, at its place in the new text.
+    assert new == TextAnchor(
+        start=20,
+        end=64,
+        exact="describes how efficiently your cells respond",
+        prefix="Insulin sensitivity ",
+        suffix=" to insulin's signal.\n\nThe oppos",
+    )
 
 
 def test_deleted_passage_detaches():
@@ -98,3 +107,59 @@ def test_short_quotes_are_not_fuzzy_matched():
     old = anchor_at(TEXT, 0, 7)  # "Insulin"
     outcome, _ = reanchor("Completely different words here.", old)
     assert outcome is Outcome.DETACHED
+
+
+# --- the fuzzy threshold ----------------------------------------------------------------------
+# Two quotes that differ by one letter ("muscles" / "muscle") whose first two
+# words were rewritten. Their scores sit either side of the threshold of 80:
+# 44 of 55 characters still in order scores exactly 80.0; 43 of 54 scores 79.6.
+# A threshold moved down to anything from 56 to 79 attaches the second; moved
+# up to anything from 81 to 85, it loses the first.
+BEFORE = "Sleep matters too. "
+AFTER = " Then comes the next part of the plan."
+
+
+def rewritten(quote: str, rewrite: str) -> tuple[str, TextAnchor]:
+    text = BEFORE + quote + AFTER
+    return BEFORE + rewrite + AFTER, anchor_at(text, len(BEFORE), len(BEFORE) + len(quote))
+
+
+def test_a_passage_scoring_exactly_80_is_found_by_fuzzy_match():
+    quote = "Regular walking after meals helps muscles take up sugar"
+    new_text, old = rewritten(quote, "Daily movement after meals helps muscles take up sugar")
+    assert fuzz.partial_ratio(quote, new_text) == 80.0  # the test's own premise
+    outcome, new = reanchor(new_text, old)
+    assert outcome is Outcome.FUZZY
+    assert new.exact.endswith("after meals helps muscles take up sugar")
+    assert new_text[new.start : new.end] == new.exact
+
+
+def test_a_passage_scoring_just_under_80_detaches():
+    quote = "Regular walking after meals helps muscle take up sugar"
+    new_text, old = rewritten(quote, "Daily movement after meals helps muscle take up sugar")
+    assert 79.5 < fuzz.partial_ratio(quote, new_text) < 80.0  # the test's own premise
+    assert reanchor(new_text, old) == (Outcome.DETACHED, None)
+
+
+# --- the shortest quote that may be fuzzy-matched ---------------------------------------------
+SHORT_TEXT = "After a sugar-laden meal, insulin-like signals rise within the hour."
+
+
+def test_an_eleven_character_quote_is_not_fuzzy_matched_even_when_it_scores_high():
+    quote = "sugar-laden"
+    assert len(quote) == 11  # one under the minimum of 12
+    start = SHORT_TEXT.index(quote)
+    new_text = SHORT_TEXT.replace(quote, "sugar laden")
+    # It would match: one character of eleven changed.
+    assert fuzz.partial_ratio(quote, new_text) > 90
+    assert reanchor(new_text, anchor_at(SHORT_TEXT, start, start + len(quote))) == (Outcome.DETACHED, None)
+
+
+def test_a_twelve_character_quote_is_fuzzy_matched():
+    quote = "insulin-like"
+    assert len(quote) == 12  # the minimum
+    start = SHORT_TEXT.index(quote)
+    new_text = SHORT_TEXT.replace(quote, "insulin like")
+    outcome, new = reanchor(new_text, anchor_at(SHORT_TEXT, start, start + len(quote)))
+    assert outcome is Outcome.FUZZY
+    assert (new.start, new.end, new.exact) == (26, 38, "insulin like")

@@ -20,11 +20,11 @@ import pytest
 from django.db import connection
 
 from reader.models import Note
-from tests.conftest import SEED_PATH, import_seed, make_user
+from tests.factories import PASSWORD, ROOT, SEED_PATH, SEED_TITLE, import_seed, make_user
 
-ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
 REDIS = ("127.0.0.1", 6379)
-PASSWORD = "a-long-enough-pass-42"
 
 
 def redis_up() -> bool:
@@ -87,6 +87,16 @@ def nodes(transactional_db, tmp_path):
             process.wait(timeout=10)
 
 
+def make_node_user(username: str):
+    """A reader whose password the nodes can check: they hash with PBKDF2, the test settings with MD5."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    user = make_user(username)
+    user.password = PBKDF2PasswordHasher().encode(PASSWORD, "two-nodes-salt", iterations=1_000)
+    user.save(update_fields=["password"])
+    return user
+
+
 class Browser:
     """Just enough of a browser: cookies, forms with CSRF, no JavaScript."""
 
@@ -109,7 +119,7 @@ class Browser:
 
 def test_two_nodes_share_sessions_notes_and_cache(nodes):
     import_seed()
-    make_user("reader", PASSWORD)
+    make_node_user("reader")
     tier = "/articles/peptides/intermediate/"
     browser = Browser()
 
@@ -144,7 +154,7 @@ def test_two_nodes_share_sessions_notes_and_cache(nodes):
     source = Path(nodes["env"]["DJANGO_STATIC_ROOT"]).parent / "edited.txt"
     source.write_text(edited, encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "manage.py", "import_article", str(source), "--slug", "peptides", "--title", "Peptide Therapies and Insulin Sensitivity"],
+        [sys.executable, "manage.py", "import_article", str(source), "--slug", "peptides", "--title", SEED_TITLE],
         cwd=ROOT, env=nodes["env"], capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stderr

@@ -1,4 +1,4 @@
-"""Tests for reader.parsing (pure Python: no Django, no database).
+"""Tests for reader.text.parsing (pure Python: no Django, no database).
 
 Expected numbers for each article were counted by hand from the source file,
 not taken from the parser's output.
@@ -13,10 +13,10 @@ import pytest
 
 from reader.text.parsing import ArticleFormatError, Block, ParsedArticle, Span, parse_article
 from reader.text.parsing.inline import parse_inline
+from tests.factories import FIXTURES, SEED_PATH
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "content" / "articles" / "peptides-insulin-sensitivity.txt"
-VITAMIN_D = Path(__file__).resolve().parent / "fixtures" / "articles" / "vitamin-d-and-sleep.txt"
+SEED = SEED_PATH
+VITAMIN_D = FIXTURES / "articles" / "vitamin-d-and-sleep.txt"
 
 KINDS = ("heading", "paragraph", "takeaway", "list_item", "table")
 
@@ -516,6 +516,23 @@ def test_no_unmarked_insertion_after_a_sentence_end():
     result = parse_inline("It is made from serotonin. Serotonin is made from tryptophan. In in the end.")
     assert result.definitions == []
     assert result.text == "It is made from serotonin. Serotonin is made from tryptophan. In in the end."
+
+
+
+# A single word repeated with a capital ("fats Fats are …") is read as a
+# definition pasted in without its marker only when the word has 4 letters or
+# more: shorter repeats are too often accidents. Both sides of that line:
+def test_a_repeated_four_letter_word_is_an_unmarked_insertion():
+    result = parse_inline("Burning fats Fats are stored energy. Then more.")
+    assert [(d.key, d.definition, d.marked) for d in result.definitions] == [("fats", "Fats are stored energy.", False)]
+    assert result.text == "Burning fats Then more."
+    assert [s.text for s in result.spans if s.term] == ["fats"]
+
+
+def test_a_repeated_three_letter_word_is_left_as_written():
+    result = parse_inline("Burning fat Fat is stored energy. Then more.")
+    assert result.definitions == [] and result.repairs == []
+    assert result.text == "Burning fat Fat is stored energy. Then more."
 
 
 # --- Unreadable input --------------------------------------------------------

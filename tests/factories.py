@@ -1,0 +1,136 @@
+"""Plain functions that build what tests need: the seed article, readers, notes.
+
+Fixtures live in ``conftest.py`` files; anything a test module imports lives here.
+Django models are imported inside the functions, so that modules which need no
+database (``tests/text``) can import this file before Django is set up.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_PATH = ROOT / "content" / "articles" / "peptides-insulin-sensitivity.txt"
+SEED_TITLE = json.loads(SEED_PATH.with_suffix(".json").read_text(encoding="utf-8"))["title"]
+SEED_SLUG = "peptides"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PASSWORD = "a-long-enough-pass-42"
+# A sentence of the seed's Intermediate tier that occurs once there, with no glossary term in it.
+QUOTE = "This pulsatile release is a key distinction."
+
+
+def seed_text() -> str:
+    return SEED_PATH.read_text(encoding="utf-8")
+
+
+def import_seed(source: str | None = None):
+    """Import the seed article (or an edited copy of its source) as "peptides"; returns the import report."""
+    from reader.services.articles import article_import
+
+    return article_import(source=source or seed_text(), slug=SEED_SLUG, title=SEED_TITLE)
+
+
+def edited_seed(*replacements: tuple[str, str]) -> str:
+    """The seed's source with each (old, new) replaced once; each ``old`` must be there."""
+    source = seed_text()
+    for old, new in replacements:
+        assert old in source, old
+        source = source.replace(old, new, 1)
+    return source
+
+
+def make_user(username: str = "reader", password: str = PASSWORD):
+    from django.contrib.auth.models import User
+
+    return User.objects.create_user(username=username, password=password)
+
+
+def tier_text(article, tier: str) -> str:
+    """The tier's canonical text, as notes are anchored to it."""
+    from reader.selectors.tiers import tier_canonical_texts
+
+    return tier_canonical_texts(article=article)[tier]
+
+
+def locate(article, tier: str, quote: str, occurrence: int = 0) -> tuple[int, int]:
+    """Canonical offsets of ``quote`` in the tier's text (the n-th occurrence)."""
+    text = tier_text(article, tier)
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(quote, start + 1)
+    return start, start + len(quote)
+
+
+def make_note(user, article, tier: str, quote: str, body: str = "", occurrence: int = 0):
+    """A note (or, with no body, a highlight) on ``quote``, made as the create view makes it."""
+    from reader.services.notes import note_create
+
+    start, end = locate(article, tier, quote, occurrence)
+    return note_create(user=user, article=article, tier=tier, start=start, end=end, exact=quote, body=body)
+
+
+def article_html(response_or_html) -> str:
+    """The inside of a page's ``<article>`` element: the reading text with its marks."""
+    html = response_or_html if isinstance(response_or_html, str) else response_or_html.content.decode()
+    return html.split("<article", 1)[1].split("</article>", 1)[0]
+
+
+class FormClient(Client):
+    """Posts a dict as a browser or htmx posts a form: url-encoded (Django's test client sends multipart,
+    which the note endpoints refuse without reading it)."""
+
+    def post(self, path, data=None, content_type=None, **extra):
+        if content_type is None and (data is None or isinstance(data, dict)):
+            # A form with no fields (Delete, Undo) is posted as an empty url-encoded body, too.
+            return super().post(path, urlencode(data or {}, doseq=True), content_type="application/x-www-form-urlencoded", **extra)
+        return super().post(path, data, **({"content_type": content_type} if content_type else {}), **extra)
+
+
+# --- query budgets --------------------------------------------------------------------------
+# The most queries each page may make, counted on the seed article. Pages read in
+# a constant number of queries, however many notes or blocks there are; a
+# budget that has to grow means a page started querying per row.
+#
+# A tier page rendered afresh: the article (its cached state, then the row),
+# its parts, blocks, glossary terms, definitions and stored counterparts.
+TIER_PAGE_QUERIES = 7
+# ... from the page cache, for a reader without a session: none at all.
+CACHED_TIER_PAGE_QUERIES = 0
+# Signed in, afresh: those, the session, the user, the notes' state, the tier's
+# notes, the notes at other depths, and what places those on this tier.
+SIGNED_IN_TIER_PAGE_QUERIES = 14
+# Signed in, from the page cache: the article, the session, the user and the notes' state.
+CACHED_SIGNED_IN_TIER_PAGE_QUERIES = 4
+# One note as JSON-LD, its edit page: the session, the user, the notes and their tags.
+NOTES_PAGE_QUERIES = 4
+# An export: those, and the reader's annotations of other pages.
+EXPORT_QUERIES = 5
+# My notes: those, and the annotations made elsewhere and the reader's tags for the filter.
+MY_NOTES_QUERIES = 6
+
+
+def assert_nests_validly(html: str) -> None:
+    """Every tag in ``html`` is closed in the order it was opened (overlapping marks must nest)."""
+    from html.parser import HTMLParser
+
+    void = {"br", "img", "input", "meta", "link", "hr", "source", "wbr"}
+    stack: list[str] = []
+    errors: list[str] = []
+
+    class Checker(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag not in void:
+                stack.append(tag)
+
+        def handle_endtag(self, tag):
+            if not stack or stack[-1] != tag:
+                errors.append(f"</{tag}> closes {stack[-1:]}")
+            else:
+                stack.pop()
+
+    Checker().feed(html)
+    assert errors == [] and stack == [], (errors, stack)

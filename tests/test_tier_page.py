@@ -1,0 +1,228 @@
+"""The tier page and its caches (reader.tier_page): keys, the CSRF token, fragments, the code fingerprint, card pages."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+
+from reader import tier_page
+from reader.models import Note
+from reader.services import notes as note_services
+from tests.factories import (
+    CACHED_SIGNED_IN_TIER_PAGE_QUERIES,
+    QUOTE,
+    SIGNED_IN_TIER_PAGE_QUERIES,
+    TIER_PAGE_QUERIES,
+    edited_seed,
+    import_seed,
+    make_note,
+    make_user,
+    tier_text,
+)
+
+TIER = "intermediate"
+
+
+def request_for(user=None, *, htmx: bool = False):
+    request = RequestFactory().get(f"/articles/peptides/{TIER}/", headers={"HX-Request": "true"} if htmx else {})
+    request.user = user or AnonymousUser()
+    return request
+
+
+def page_html(article, user=None, *, region_only: bool = False, undo_note=None) -> str:
+    page = tier_page.tier_page_get(request_for(user), article=article, tier=TIER, region_only=region_only, undo_note=undo_note)
+    return page.html.decode()
+
+
+# --- the code fingerprint -----------------------------------------------------------------
+
+@pytest.fixture
+def code_copy(tmp_path, settings):
+    """The fingerprinted code (reader/ and templates/) copied to a temporary project root."""
+    root = tmp_path / "project"
+    shutil.copytree(settings.BASE_DIR / "reader", root / "reader", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(settings.BASE_DIR / "templates", root / "templates")
+    settings.BASE_DIR = root
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [root / "templates"]}]
+    settings.STATIC_ROOT = root / "static"
+    tier_page.code_fingerprint.cache_clear()
+    yield root
+    # The next caller computes the real project's fingerprint again.
+    tier_page.code_fingerprint.cache_clear()
+
+
+def fingerprint() -> str:
+    tier_page.code_fingerprint.cache_clear()
+    return tier_page.code_fingerprint()
+
+
+def test_the_fingerprint_changes_when_a_template_changes(code_copy):
+    before = fingerprint()
+    assert fingerprint() == before  # the same code, the same fingerprint
+    template = code_copy / "templates" / "reader" / "tier.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n<!-- changed -->\n", encoding="utf-8")
+    assert fingerprint() != before
+
+
+def test_the_fingerprint_changes_when_the_python_or_the_static_manifest_changes(code_copy):
+    before = fingerprint()
+    rendering = code_copy / "reader" / "rendering.py"
+    rendering.write_text(rendering.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    after_python = fingerprint()
+    assert after_python != before
+    (code_copy / "static").mkdir()
+    (code_copy / "static" / "staticfiles.json").write_text('{"paths": {"css/reader.css": "css/reader.abc123.css"}}')
+    assert fingerprint() != after_python
+
+
+def test_the_fingerprint_ignores_migrations(code_copy):
+    before = fingerprint()
+    (code_copy / "reader" / "migrations" / "9999_new.py").write_text("# a migration changes no HTML\n")
+    assert fingerprint() == before
+
+
+# --- the cache keys -----------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_the_tier_text_key_names_the_code_the_article_version_and_source_and_the_tier(seed_article):
+    key = tier_page.tier_text_cache_key(seed_article, TIER)
+    assert key == (
+        f"tier-text:{tier_page.code_fingerprint()}:{seed_article.pk}:{seed_article.version}:"
+        f"{seed_article.source_sha256[:16]}:{TIER}"
+    )
+    assert tier_page.tier_text_cache_key(seed_article, "academic") != key
+    import_seed(edited_seed((QUOTE, "Pulses set it apart.")))
+    seed_article.refresh_from_db()
+    assert tier_page.tier_text_cache_key(seed_article, TIER) != key
+
+
+@pytest.mark.django_db
+def test_a_cached_page_is_found_again_and_a_new_code_fingerprint_misses_it(seed_article, monkeypatch, django_assert_max_num_queries):
+    with django_assert_max_num_queries(TIER_PAGE_QUERIES):
+        first = page_html(seed_article)
+    with django_assert_max_num_queries(0):
+        assert page_html(seed_article) == first  # from the page cache
+    monkeypatch.setattr(tier_page, "code_fingerprint", lambda: "a-new-release")
+    with django_assert_max_num_queries(TIER_PAGE_QUERIES):
+        fresh = page_html(seed_article)
+    assert fresh == first
+    with django_assert_max_num_queries(0):
+        page_html(seed_article)
+
+
+@pytest.mark.django_db
+def test_the_region_and_the_whole_page_are_cached_apart(seed_article):
+    page = page_html(seed_article)
+    region = page_html(seed_article, region_only=True)
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    assert region.lstrip().startswith('<div id="tier-content"') and "<html" not in region
+    # Each is served from the cache as itself, whichever was asked for first.
+    assert page_html(seed_article, region_only=True) == region
+    assert page_html(seed_article) == page
+    assert region in page or region.strip() in page
+
+
+@pytest.mark.django_db
+def test_each_readers_state_has_its_own_cached_page(seed_article):
+    alice, bob = make_user("alice"), make_user("bob")
+    make_note(alice, seed_article, TIER, QUOTE, body="alice's note")
+    alice_page, bob_page = page_html(seed_article, alice), page_html(seed_article, bob)
+    assert "alice&#x27;s note" in alice_page and "alice" not in bob_page
+    assert "Signed in as <strong>bob</strong>" in bob_page
+    anonymous = page_html(seed_article)
+    assert "Signed in as" not in anonymous and "alice" not in anonymous
+
+
+# --- the CSRF token -----------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_a_signed_in_page_is_cached_without_a_token_and_served_with_the_requests_own(seed_article, reader_user):
+    from django.middleware.csrf import _unmask_cipher_token
+
+    requests = [request_for(reader_user), request_for(reader_user)]
+    pages = [tier_page.tier_page_get(r, article=seed_article, tier=TIER, region_only=False).html.decode() for r in requests]
+    secrets = []
+    for page, request in zip(pages, requests):
+        assert tier_page.CSRF_PLACEHOLDER.decode() not in page
+        tokens = set(re.findall(r'"X-CSRFToken": "([^"]+)"', page))
+        assert len(tokens) == 1
+        # The token in the page is this request's own (masked) CSRF secret.
+        secrets.append(_unmask_cipher_token(tokens.pop()))
+        assert secrets[-1] == request.META["CSRF_COOKIE"]
+    assert secrets[0] != secrets[1]
+    # Apart from the token, the second request was served the first one's cached page.
+    token = re.compile(r'(?<="X-CSRFToken": ")[^"]+|(?<=name="csrfmiddlewaretoken" value=")[^"]+|(?<=data-csrf-token=")[^"]+')
+    assert token.sub("T", pages[1]) == token.sub("T", pages[0])
+
+
+@pytest.mark.django_db
+def test_an_anonymous_page_carries_no_token_at_all(seed_article):
+    request = request_for()
+    html = tier_page.tier_page_get(request, article=seed_article, tier=TIER, region_only=False).html
+    assert tier_page.CSRF_PLACEHOLDER not in html
+    assert b"csrfmiddlewaretoken" not in html and b"X-CSRFToken" not in html
+    assert "CSRF_COOKIE" not in request.META  # no token was made for it
+
+
+# --- Undo ---------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_a_page_offering_undo_is_rendered_once_and_never_cached(seed_article, reader_user, django_assert_max_num_queries):
+    note = make_note(reader_user, seed_article, TIER, QUOTE, body="undo me")
+    note_services.note_delete(note=note)
+    with_undo = page_html(seed_article, reader_user, undo_note=note)
+    assert "Note deleted." in with_undo and f"/notes/{note.uuid}/restore/" in with_undo
+    with django_assert_max_num_queries(SIGNED_IN_TIER_PAGE_QUERIES):
+        assert "Note deleted." not in page_html(seed_article, reader_user)
+    with django_assert_max_num_queries(CACHED_SIGNED_IN_TIER_PAGE_QUERIES):
+        assert "Note deleted." not in page_html(seed_article, reader_user)
+
+
+# --- the notes panel's pages of cards -----------------------------------------------------
+
+@pytest.fixture
+def thirty_notes(seed_article, reader_user):
+    text = tier_text(seed_article, TIER)
+    Note.objects.bulk_create(
+        Note(user=reader_user, article=seed_article, tier=TIER, start=i * 10, end=i * 10 + 8,
+             exact=text[i * 10 : i * 10 + 8], body=f"card {i}")
+        for i in range(30)
+    )
+    return list(Note.objects.filter(user=reader_user).order_by("start", "pk"))
+
+
+@pytest.mark.django_db
+def test_cards_come_a_page_at_a_time(seed_article, thirty_notes):
+    first = tier_page.note_cards(article=seed_article, tier=TIER, notes=thirty_notes)
+    assert first.notes == thirty_notes[: tier_page.CARDS_PAGE_SIZE] and tier_page.CARDS_PAGE_SIZE == 25
+    assert first.remaining == 5 and first.tier == TIER
+    assert first.next_url.startswith(f"/articles/peptides/{TIER}/notes/cards/?")
+    last = first.notes[-1]
+    rest = tier_page.note_cards(article=seed_article, tier=TIER, notes=thirty_notes, after=(last.start, last.pk))
+    assert rest.notes == thirty_notes[25:]
+    assert rest.remaining == 0 and rest.next_url == ""
+
+
+@pytest.mark.django_db
+def test_a_click_on_a_mark_loads_the_cards_through_its_note(seed_article, thirty_notes):
+    target = thirty_notes[27]
+    cards = tier_page.note_cards(article=seed_article, tier=TIER, notes=thirty_notes, through=str(target.uuid))
+    assert cards.notes == thirty_notes[:28] and cards.remaining == 2
+    unknown = tier_page.note_cards(article=seed_article, tier=TIER, notes=thirty_notes, through="no-such-note")
+    assert len(unknown.notes) == 25
+
+
+@pytest.mark.django_db
+def test_a_page_of_cards_is_stable_when_notes_are_made_meanwhile(seed_article, reader_user, thirty_notes):
+    first = tier_page.note_cards(article=seed_article, tier=TIER, notes=thirty_notes)
+    last = first.notes[-1]
+    # A note made before the cursor while the reader scrolls shifts no card.
+    extra = make_note(reader_user, seed_article, TIER, tier_text(seed_article, TIER)[1:9])
+    notes = list(Note.objects.filter(user=reader_user).order_by("start", "pk"))
+    assert extra in notes
+    rest = tier_page.note_cards(article=seed_article, tier=TIER, notes=notes, after=(last.start, last.pk))
+    assert rest.notes == thirty_notes[25:]

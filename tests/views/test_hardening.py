@@ -1,0 +1,319 @@
+"""Caching headers, the page cache's privacy, security headers, CSP, cookies, deploy checks and login throttling."""
+
+import os
+import re
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F
+from django.test import Client
+from django.utils import timezone
+
+from reader.models import Article, Note
+from reader.services import notes as note_services
+from reader.tier_page import tier_text_cache_key
+from tests.factories import (
+    CACHED_SIGNED_IN_TIER_PAGE_QUERIES,
+    CACHED_TIER_PAGE_QUERIES,
+    MY_NOTES_QUERIES,
+    PASSWORD,
+    QUOTE,
+    ROOT,
+    SIGNED_IN_TIER_PAGE_QUERIES,
+    TIER_PAGE_QUERIES,
+    FormClient,
+    edited_seed,
+    import_seed,
+    locate,
+    make_note,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+TIER_URL = "/articles/peptides/intermediate/"
+
+
+def signed_in_client(user, **kwargs) -> FormClient:
+    client = FormClient(**kwargs)
+    client.force_login(user)
+    return client
+
+
+# --- HTTP caching -------------------------------------------------------------------------
+
+def test_anonymous_tier_page_caching_headers_and_304(client, seed_article, django_assert_max_num_queries):
+    with django_assert_max_num_queries(TIER_PAGE_QUERIES):
+        first = client.get(TIER_URL)
+    assert first.status_code == 200
+    assert "private" in first["Cache-Control"] and "no-cache" in first["Cache-Control"]
+    vary = {v.strip().lower() for v in first["Vary"].split(",")}
+    assert {"hx-request", "cookie"} <= vary
+    etag = first["ETag"]
+    with django_assert_max_num_queries(CACHED_TIER_PAGE_QUERIES):
+        again = client.get(TIER_URL, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    with django_assert_max_num_queries(TIER_PAGE_QUERIES):
+        fragment = client.get(TIER_URL, headers={"HX-Request": "true"})
+    assert fragment["ETag"] != etag
+
+
+def test_reimport_changes_the_etag_and_the_cached_text(client, seed_article, django_assert_max_num_queries):
+    etag = client.get(TIER_URL)["ETag"]
+    old_key = tier_text_cache_key(seed_article, "intermediate")
+    assert cache.get(old_key) is not None
+    import_seed(edited_seed((QUOTE, "Pulses are the key distinction.")))
+    with django_assert_max_num_queries(TIER_PAGE_QUERIES):
+        response = client.get(TIER_URL, headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "Pulses are the key distinction." in response.content.decode()
+    assert cache.get(tier_text_cache_key(Article.objects.get(), "intermediate")) is not None
+
+
+# --- the page cache never mixes up readers ------------------------------------------------
+
+def test_signed_in_page_never_leaks_into_another_readers_response(seed_article, django_assert_max_num_queries):
+    alice, bob = make_user("alice"), make_user("bob")
+    alice_note = make_note(alice, seed_article, "intermediate", QUOTE, body="alice-private-note-7f3")
+    bob_note = make_note(bob, seed_article, "intermediate", QUOTE, body="bob-private-note-2c9")
+    # The same counts and the same stamps: the two readers' note states differ
+    # only in whose they are, so only the reader's identity keeps their pages apart.
+    stamp = timezone.now().replace(microsecond=0)
+    Note.objects.update(created=stamp, modified=stamp)
+    alice_client, bob_client, anonymous = signed_in_client(alice), signed_in_client(bob), Client()
+
+    with django_assert_max_num_queries(SIGNED_IN_TIER_PAGE_QUERIES):
+        alice_page = alice_client.get(TIER_URL)
+    assert "alice-private-note-7f3" in alice_page.content.decode()
+    assert "Signed in as <strong>alice</strong>" in alice_page.content.decode()
+    assert "private" in alice_page["Cache-Control"] and "no-store" in alice_page["Cache-Control"]
+    assert not alice_page.has_header("ETag")
+    alice_client.get(TIER_URL, headers={"HX-Request": "true"})  # the region is cached too
+
+    with django_assert_max_num_queries(SIGNED_IN_TIER_PAGE_QUERIES):
+        bob_page = bob_client.get(TIER_URL).content.decode()
+    assert "Signed in as <strong>bob</strong>" in bob_page and "bob-private-note-2c9" in bob_page
+    for headers in ({}, {"HX-Request": "true"}):
+        for body in (bob_client.get(TIER_URL, headers=headers).content.decode(), anonymous.get(TIER_URL, headers=headers).content.decode()):
+            assert "alice" not in body and str(alice_note.uuid) not in body
+    anonymous_etag = Client().get(TIER_URL)["ETag"]
+    assert anonymous.get(TIER_URL, headers={"If-None-Match": anonymous_etag}).status_code == 304
+    assert str(bob_note.uuid) not in anonymous.get(TIER_URL).content.decode()
+
+
+def test_two_readers_without_notes_each_get_their_own_page(seed_article, django_assert_max_num_queries):
+    alice, bob = signed_in_client(make_user("alice")), signed_in_client(make_user("bob"))
+    with django_assert_max_num_queries(SIGNED_IN_TIER_PAGE_QUERIES):
+        assert "Signed in as <strong>alice</strong>" in alice.get(TIER_URL).content.decode()
+    with django_assert_max_num_queries(SIGNED_IN_TIER_PAGE_QUERIES):
+        bob_page = bob.get(TIER_URL).content.decode()
+    assert "Signed in as <strong>bob</strong>" in bob_page and "alice" not in bob_page
+
+
+def test_cached_page_follows_every_change_to_the_readers_notes(signed_in, seed_article, reader_user, django_assert_max_num_queries):
+    def page() -> str:
+        with django_assert_max_num_queries(SIGNED_IN_TIER_PAGE_QUERIES):
+            return signed_in.get(TIER_URL).content.decode()
+
+    page()
+    note = make_note(reader_user, seed_article, "intermediate", QUOTE, body="v1")
+    assert "v1" in page()
+    note_services.note_update(note=note, body="v2")
+    assert "v2" in page()
+    note_services.note_delete(note=note)
+    assert f'data-note-id="{note.uuid}"' not in page()
+    note_services.note_restore(note=note)
+    assert f'data-note-id="{note.uuid}"' in page()
+
+
+def test_deleting_one_note_after_restoring_another_changes_the_page(signed_in, seed_article, reader_user, django_assert_max_num_queries):
+    """Delete B, restore B, delete A: the first and last states have equal counts
+    and the same latest edit; only the deletion stamp tells them apart."""
+
+    def marks() -> str:
+        with django_assert_max_num_queries(SIGNED_IN_TIER_PAGE_QUERIES):
+            return signed_in.get(TIER_URL).content.decode()
+
+    a = make_note(reader_user, seed_article, "intermediate", QUOTE, body="note A")
+    b = make_note(reader_user, seed_article, "intermediate", "A key benefit of Ipamorelin is its specificity.", body="note B")
+    note_services.note_delete(note=b)
+    page = marks()
+    assert f'data-note-id="{a.uuid}"' in page and f'data-note-id="{b.uuid}"' not in page
+    note_services.note_restore(note=b)
+    page = marks()
+    assert f'data-note-id="{a.uuid}"' in page and f'data-note-id="{b.uuid}"' in page
+    note_services.note_delete(note=a)
+    page = marks()
+    assert f'data-note-id="{a.uuid}"' not in page and f'data-note-id="{b.uuid}"' in page
+
+
+def test_cached_signed_in_page_carries_each_browsers_own_csrf_token(seed_article, reader_user, django_assert_max_num_queries):
+    laptop = signed_in_client(reader_user, enforce_csrf_checks=True)
+    phone = signed_in_client(reader_user, enforce_csrf_checks=True)
+    laptop_page = laptop.get(TIER_URL).content.decode()  # renders and caches the page
+    with django_assert_max_num_queries(CACHED_SIGNED_IN_TIER_PAGE_QUERIES):
+        page = phone.get(TIER_URL).content.decode()  # served from the cache
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    assert token != re.search(r'"X-CSRFToken": "([^"]+)"', laptop_page).group(1)
+    assert "csrf-token-filled-in-per-request" not in page
+    start, end = locate(seed_article, "intermediate", QUOTE)
+    response = phone.post(
+        "/articles/peptides/intermediate/notes/",
+        {"start": start, "end": end, "exact": QUOTE},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
+    assert response.status_code == 200
+
+
+# --- security headers, CSP and cookies ----------------------------------------------------
+
+def test_security_headers(client, seed_article, django_assert_max_num_queries):
+    with django_assert_max_num_queries(TIER_PAGE_QUERIES):
+        response = client.get(TIER_URL)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    csp = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+
+
+@pytest.mark.parametrize(
+    ("url", "budget"),
+    [
+        ("/", 5),
+        (TIER_URL, SIGNED_IN_TIER_PAGE_QUERIES),
+        ("/articles/peptides/glossary/", 6),
+        ("/articles/peptides/references/", 5),
+        ("/notes/", MY_NOTES_QUERIES),
+        ("/accounts/password_change/", 2),
+    ],
+)
+def test_pages_have_no_inline_script_or_style(signed_in, seed_article, reader_user, url, budget, django_assert_max_num_queries):
+    make_note(reader_user, seed_article, "intermediate", QUOTE, body="x")
+    with django_assert_max_num_queries(budget):
+        html = signed_in.get(url).content.decode()
+    assert "<style" not in html
+    assert " style=" not in html
+    for tag in html.split("<script")[1:]:
+        opening = tag.split(">", 1)[0]
+        # Data for scripts (json_script) is not script.
+        assert "src=" in opening or 'type="application/json"' in opening, f"inline script: <script{opening}>"
+
+
+def test_the_csrf_cookie_is_out_of_reach_of_scripts(client, db, django_assert_max_num_queries):
+    assert settings.CSRF_COOKIE_HTTPONLY is True
+    with django_assert_max_num_queries(1):
+        response = client.get("/accounts/login/")
+    cookie = response.cookies["csrftoken"]
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+
+
+def test_the_session_cookie_is_out_of_reach_of_scripts(client, reader_user):
+    response = client.post("/accounts/login/", {"username": "reader", "password": PASSWORD})
+    assert response.status_code == 302
+    cookie = response.cookies["sessionid"]
+    assert cookie["httponly"] is True and cookie["samesite"] == "Lax"
+
+
+# --- production settings ------------------------------------------------------------------
+
+def deploy_env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x" * 20 + "q7#Kp2$Lm9@Zr4!Vb8%Tn" + "w" * 9,
+        DJANGO_ALLOWED_HOSTS="reader.example",
+        **extra,
+    )
+    return env
+
+
+def test_check_deploy_passes_with_only_the_three_variables():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=deploy_env(), capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = deploy_env()
+    del env["DJANGO_SECRET_KEY"]
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_are_secure():
+    code = (
+        "from django.conf import settings as s;"
+        "from django.contrib.staticfiles.storage import ManifestStaticFilesStorage as M;"
+        "from django.utils.module_loading import import_string as i;"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY,"
+        " s.SESSION_COOKIE_SAMESITE, s.SECURE_HSTS_SECONDS > 0, issubclass(i(s.STORAGES['staticfiles']['BACKEND']), M))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings');django.setup();{code}"],
+        cwd=ROOT, env=deploy_env(), capture_output=True, text=True,
+    )
+    # Secure cookies out of reach of scripts, HSTS, and static files with hashed (immutable) names.
+    assert result.stdout.split() == ["True", "True", "True", "True", "Lax", "True", "True"], result.stderr
+
+
+# --- sign-in throttling -------------------------------------------------------------------
+
+def fail_to_sign_in(client, times: int, username: str = "reader") -> None:
+    for _ in range(times):
+        client.post("/accounts/login/", {"username": username, "password": "wrong"})
+
+
+def sign_in(client, username: str = "reader"):
+    return client.post("/accounts/login/", {"username": username, "password": PASSWORD})
+
+
+def test_login_is_throttled_after_ten_failures(client, reader_user):
+    for _ in range(9):
+        response = client.post("/accounts/login/", {"username": "reader", "password": "wrong"})
+        assert response.status_code == 200
+    # The tenth failure locks the account; from then on even the right password is refused.
+    assert client.post("/accounts/login/", {"username": "reader", "password": "wrong"}).status_code == 429
+    response = sign_in(client)
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_nine_failures_do_not_lock(client, reader_user):
+    fail_to_sign_in(client, 9)
+    assert sign_in(client).status_code == 302
+
+
+def age_attempts(minutes: float) -> None:
+    """Move every recorded sign-in failure ``minutes`` into the past."""
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=minutes))
+
+
+def test_the_lockout_lasts_fifteen_minutes(client, reader_user):
+    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    fail_to_sign_in(client, 10)
+    assert sign_in(client).status_code == 429
+    age_attempts(14)
+    # Still locked a minute before the end (and this refused attempt counts as
+    # another failure, which starts the fifteen minutes again) ...
+    assert sign_in(client).status_code == 429
+    age_attempts(16)
+    # ... and free once the last failure is more than fifteen minutes old.
+    response = sign_in(client)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(reader_user.pk)
