@@ -74,14 +74,21 @@ class NoteUpdateForm(forms.Form):
     tags = TagsField()
 
 
+class SearchField(forms.CharField):
+    """A search box: NUL (which PostgreSQL can neither store nor search for) is dropped, not refused,
+    so a stray one never makes the whole filter invalid."""
+
+    def to_python(self, value):
+        return super().to_python(value.replace("\x00", "") if isinstance(value, str) else value)
+
+
 class NotesFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search quotes and notes")
+    q = SearchField(required=False, label="Search quotes and notes")
     tier = forms.ChoiceField(required=False, choices=[("", "All tiers"), *Tier.choices], label="Tier")
     tag = forms.CharField(required=False, label="Tag", max_length=Tag.MAX_LENGTH)
 
     def clean_q(self) -> str:
-        # NUL cannot be stored or searched for in PostgreSQL; nothing sensible contains it.
-        return self.cleaned_data["q"].replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
+        return self.cleaned_data["q"].strip()[:SEARCH_MAX_LENGTH]
 
     def clean_tag(self) -> str:
         return self.cleaned_data["tag"].strip().casefold()

@@ -101,3 +101,10 @@ def test_my_notes_varies_on_htmx_so_back_shows_the_full_page(signed_in, seed_art
     assert "HX-Request" in fragment["Vary"]
     assert not fragment.content.decode().lstrip().startswith("<!doctype")
     assert signed_in.get("/notes/", {"q": "x"}).content.decode().lstrip().startswith("<!doctype")
+
+
+def test_a_nul_in_the_search_keeps_the_other_filters(signed_in, seed_article, reader_user):
+    make_note(reader_user, seed_article, "intermediate", QUOTE, body="pulse")
+    make_note(reader_user, seed_article, "academic", "insulin", body="pulse too")
+    page = signed_in.get("/notes/", {"q": "pul\x00se", "tier": "academic"}).content.decode()
+    assert page.count('class="note-entry"') == 1 and "pulse too" in page
