@@ -185,20 +185,6 @@ def _tier_target(annotation: dict, site: Site) -> tuple[Article, str, dict | Non
     return article, tier, quote, position
 
 
-def _common_suffix(a: str, b: str) -> int:
-    n = 0
-    while n < len(a) and n < len(b) and a[-1 - n] == b[-1 - n]:
-        n += 1
-    return n
-
-
-def _common_prefix(a: str, b: str) -> int:
-    n = 0
-    while n < len(a) and n < len(b) and a[n] == b[n]:
-        n += 1
-    return n
-
-
 def _locate(text: str, quote: dict | None, position: dict | None, where: str) -> tuple[int, int, str]:
     """Where the selectors point in the tier's text: (start, end, exact), or AnnotationInputError saying why not.
 
@@ -222,7 +208,7 @@ def _locate(text: str, quote: dict | None, position: dict | None, where: str) ->
     ranked = []
     index = text.find(exact)
     while index != -1:
-        context = _common_suffix(text[:index], prefix) + _common_prefix(text[index + len(exact) :], suffix)
+        context = anchoring.common_suffix_length(text[:index], prefix) + anchoring.common_prefix_length(text[index + len(exact) :], suffix)
         distance = abs(index - position["start"]) if position is not None else 0
         ranked.append((-context, distance, index))
         index = text.find(exact, index + 1)

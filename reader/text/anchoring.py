@@ -81,14 +81,14 @@ def validate_selection(text: str, start, end, exact) -> TextAnchor:
     return anchor_at(text, start, end)
 
 
-def _common_suffix_length(a: str, b: str) -> int:
+def common_suffix_length(a: str, b: str) -> int:
     n = 0
     while n < len(a) and n < len(b) and a[-1 - n] == b[-1 - n]:
         n += 1
     return n
 
 
-def _common_prefix_length(a: str, b: str) -> int:
+def common_prefix_length(a: str, b: str) -> int:
     n = 0
     while n < len(a) and n < len(b) and a[n] == b[n]:
         n += 1
@@ -132,7 +132,7 @@ def reanchor(text: str, anchor: TextAnchor) -> tuple[Outcome, TextAnchor | None]
 
     best = None
     for index in _exact_candidates(text, anchor.exact):
-        context = _common_suffix_length(text[:index], anchor.prefix) + _common_prefix_length(
+        context = common_suffix_length(text[:index], anchor.prefix) + common_prefix_length(
             text[index + len(anchor.exact) :], anchor.suffix
         )
         key = (-context, abs(index - anchor.start))
