@@ -6,25 +6,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from reader.models import Article
-from reader.selectors import articles as article_selectors
 from reader.selectors import concepts as concept_selectors
 from reader.views.htmx import HtmxHttpRequest
+from reader.views.reading import article_or_404
 
 
-def _article_or_404(slug: str) -> Article:
-    article = article_selectors.article_get(slug=slug)
-    if article is None:
-        raise Http404("No article with that address.")
-    return article
-
-
-@require_GET
+@require_safe
 @cache_control(private=True, no_cache=True)
 def concept(request: HtmxHttpRequest, slug: str, term: str) -> HttpResponse:
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     concept = concept_selectors.concept_get(article=article, term_slug=term)
     if concept is None:
         raise Http404("This article's glossary has no such term.")

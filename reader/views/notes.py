@@ -13,11 +13,11 @@ from django.views.decorators.vary import vary_on_headers
 from reader import exports, tier_page
 from reader.forms import NoteCreateForm, NotesFilterForm, NoteUpdateForm, error_text
 from reader.models import Note, Tier
-from reader.selectors import articles as article_selectors
 from reader.selectors import notes as note_selectors
 from reader.selectors.annotations import annotations_elsewhere
 from reader.services import notes as note_services
 from reader.views.htmx import HtmxHttpRequest, login_required, private, wants_fragment
+from reader.views.reading import article_or_404
 
 
 def _owned_note(request: HtmxHttpRequest, note_uuid, *, live: bool = True) -> Note:
@@ -26,6 +26,12 @@ def _owned_note(request: HtmxHttpRequest, note_uuid, *, live: bool = True) -> No
     if note is None or (live and note.deleted_at is not None):
         raise Http404("No such note.")
     return note
+
+
+def _tier_article_or_404(slug: str, tier: str):
+    if tier not in Tier.values:
+        raise Http404("No such tier.")
+    return article_or_404(slug)
 
 
 def _bad_request(message: str) -> HttpResponseBadRequest:
@@ -45,9 +51,7 @@ def _after_change(request: HtmxHttpRequest, note: Note, change: str) -> HttpResp
 @login_required
 @private
 def note_create(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
-    article = article_selectors.article_get(slug=slug)
-    if article is None or tier not in Tier.values:
-        raise Http404("No such tier.")
+    article = _tier_article_or_404(slug, tier)
     form = NoteCreateForm(request.POST)
     if not form.is_valid():
         return _bad_request(error_text(form))
@@ -63,9 +67,7 @@ def note_create(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
 @private
 def note_cards(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     """The next page of the tier's notes panel (loaded as the reader scrolls)."""
-    article = article_selectors.article_get(slug=slug)
-    if article is None or tier not in Tier.values:
-        raise Http404("No such tier.")
+    article = _tier_article_or_404(slug, tier)
     after = None
     if request.GET.get("after"):
         start, _, pk = request.GET["after"].partition("-")

@@ -23,7 +23,7 @@ from reader.services import places as place_services
 from reader.views import cookies
 from reader.views.htmx import HtmxHttpRequest, private, wants_fragment
 
-def _article_or_404(slug: str) -> Article:
+def article_or_404(slug: str) -> Article:
     article = article_selectors.article_get(slug=slug)
     if article is None:
         raise Http404("No article with that address.")
@@ -59,7 +59,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_safe
 def article(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    place = _place(request, _article_or_404(slug))
+    place = _place(request, article_or_404(slug))
     if place is None:
         return redirect("tier", slug=slug, tier=Tier.FUNDAMENTALS)
     return redirect(reverse("tier", kwargs={"slug": slug, "tier": place.tier}) + (f"#{place.anchor}" if place.anchor else ""))
@@ -72,7 +72,7 @@ def place_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
         # Anonymous readers' places live in their cookie only.
         return HttpResponse(status=204)
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     tier, anchor = request.POST.get("tier", ""), request.POST.get("anchor", "")
     if tier not in Tier.values or not cookies.ANCHOR_PATTERN.fullmatch(anchor):
         return HttpResponseBadRequest("Expected a tier and a passage id.", content_type="text/plain; charset=utf-8")
@@ -89,7 +89,7 @@ def depth_passage(request: HtmxHttpRequest, slug: str, tier: str, anchor: str, t
     """The passage of another depth that tells what a section of this tier tells, for "Go deeper" / "Simpler"."""
     if tier not in Tier.values or target not in Tier.values or tier == target:
         raise Http404("Unknown reading depth.")
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     passage = tier_selectors.section_counterpart_get(article=article, tier=tier, anchor=anchor, target_tier=target)
     if passage is None:
         raise Http404("That section has no counterpart at that depth.")
@@ -137,7 +137,7 @@ GZIP_ACCEPTED = re.compile(r"\bgzip\b")
 def tier(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     if tier not in Tier.values:
         raise Http404("Unknown reading depth.")
-    page = tier_page.tier_page_get(request, article=_article_or_404(slug), tier=tier, region_only=wants_fragment(request))
+    page = tier_page.tier_page_get(request, article=article_or_404(slug), tier=tier, region_only=wants_fragment(request))
     if page is None:
         raise Http404("This article has no such tier.")
     return tier_response(request, page, slug=slug, tier=tier, signed_in=request.user.is_authenticated)
@@ -146,7 +146,7 @@ def tier(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
 @require_safe
 @cache_control(private=True, no_cache=True)
 def glossary(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     return render(
         request, "reader/glossary.html", {"article": article, "terms": article_selectors.glossary_get(article=article)}
     )
@@ -155,7 +155,7 @@ def glossary(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @cache_control(private=True, no_cache=True)
 def references(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     references = article_selectors.references_get(article=article)
     records = citations.with_unique_keys([reference.citation() for reference in references])
     entries = [
@@ -182,7 +182,7 @@ REFERENCE_FORMATS = {
 
 @require_safe
 def references_download(request: HtmxHttpRequest, slug: str, extension: str) -> HttpResponse:
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     references = article_selectors.references_get(article=article)
     records = citations.with_unique_keys([reference.citation() for reference in references])
     serialise, content_type = REFERENCE_FORMATS[extension]
