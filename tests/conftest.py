@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite. Helpers that tests import are in ``tests/factories.py``."""
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,74 @@ def pytest_sessionfinish(session, exitstatus):
 def client():
     """Django's test client, posting dicts url-encoded as browsers and htmx do."""
     return FormClient()
+
+
+class RequestGate:
+    """A WSGI wrapper that counts the live server's requests in flight and can turn new ones away.
+
+    A browser test can end with a request still running on the live server (a
+    note saved as the page closes, the reading-place beacon). pytest-django then
+    flushes the database while that request holds row locks, and PostgreSQL
+    answers the flush with a deadlock, which fails the next test.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.condition = threading.Condition()
+        self.in_flight = 0
+        self.is_open = True
+
+    def __call__(self, environ, start_response):
+        with self.condition:
+            if not self.is_open:
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Retry-After", "1")])
+                return [b"The test that sent this request has ended."]
+            self.in_flight += 1
+        try:
+            response = self.app(environ, start_response)
+            try:
+                # Read the whole body here, so the request is over, transaction
+                # and all, before it stops counting as in flight.
+                return [b"".join(response)]
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+        finally:
+            with self.condition:
+                self.in_flight -= 1
+                self.condition.notify_all()
+
+    def open(self) -> None:
+        with self.condition:
+            self.is_open = True
+
+    def close_and_drain(self, timeout: float = 10.0) -> bool:
+        """Turn new requests away, then wait for those in flight; False if some still run after ``timeout``."""
+        with self.condition:
+            self.is_open = False
+            return self.condition.wait_for(lambda: self.in_flight == 0, timeout)
+
+
+@pytest.fixture(scope="session")
+def _live_server_gate(live_server):
+    httpd = live_server.thread.httpd
+    gate = RequestGate(httpd.get_app())
+    httpd.set_app(gate)
+    return gate
+
+
+@pytest.fixture(autouse=True)
+def _quiet_live_server_before_flush(request):
+    """Let a live-server test's last requests finish, and refuse later ones, before its tables are flushed."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    # Asked for here so that this fixture's teardown runs before the flush.
+    request.getfixturevalue("transactional_db")
+    gate = request.getfixturevalue("_live_server_gate")
+    gate.open()
+    yield
+    assert gate.close_and_drain(), f"{gate.in_flight} live-server request(s) still running 10 s after the test"
 
 
 @pytest.fixture(autouse=True)
