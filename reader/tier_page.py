@@ -26,11 +26,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_TOKEN_LENGTH, get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 
+from reader import compression
 from reader.forms import NoteCreateForm
 from reader.models import Article, Note, Part, Tier
 from reader.rendering import CompiledHtml, Mark, compile_blocks, render_block_oob
@@ -263,6 +264,20 @@ def article_outline_get(*, article: Article) -> tier_selectors.ArticleOutline:
     return outline
 
 
+def canonical_texts_get(*, article: Article) -> dict[str, str]:
+    """Each tier's canonical text, for checking a selection against; cached like the tier text.
+
+    ``article`` must be what the caller has read (and, to store a note, locked):
+    the key carries its version, so an import in between is a miss, not stale text.
+    """
+    key = f"canonical-texts:{article.pk}:{article.version}:{article.source_sha256[:16]}"
+    texts = cache.get(key)
+    if texts is None:
+        texts = tier_selectors.tier_canonical_texts(article=article)
+        cache.set(key, texts, timeout=TIER_TEXT_CACHE_SECONDS)
+    return texts
+
+
 def _markers(*, user, article: Article, tier: str) -> dict[str, str]:
     """Block anchor -> links to the reader's notes at other depths on the passages that tell the same thing."""
     elsewhere = note_selectors.notes_elsewhere(user=user, article=article, tier=tier)
@@ -312,19 +327,31 @@ def _page(*, user, article: Article, text: TierText) -> TierPage:
 
 @dataclass(frozen=True)
 class CachedPage:
-    """A rendered page as it is cached: its bytes, and for a page without a CSRF token, its gzip."""
+    """A rendered page as it is cached: its bytes, and its gzip.
+
+    A page without a CSRF token is compressed once, whole. One with a token
+    (every signed-in page) keeps its parts between the token's places deflated
+    once (``deflated_parts``), and gets its gzip per request from them, around
+    that request's masked token (``reader.compression``).
+    """
 
     html: bytes
     gzipped: bytes | None
     etag: str
+    deflated_parts: compression.DeflatedParts | None = None
 
 
 def _cached_page(html: bytes) -> CachedPage:
-    # A page that carries a CSRF token is compressed per request by GZipMiddleware,
-    # which pads it against BREACH; one without a secret is compressed once, here.
-    secret = CSRF_PLACEHOLDER in html
-    gzipped = None if secret else gzip.compress(html, compresslevel=6, mtime=0)
-    return CachedPage(html=html, gzipped=gzipped, etag=f'"{hashlib.sha256(html).hexdigest()[:32]}"')
+    etag = f'"{hashlib.sha256(html).hexdigest()[:32]}"'
+    if CSRF_PLACEHOLDER in html:
+        return CachedPage(html=html, gzipped=None, etag=etag, deflated_parts=compression.deflate_parts(html.split(CSRF_PLACEHOLDER), secret_length=CSRF_TOKEN_LENGTH))
+    return CachedPage(html=html, gzipped=gzip.compress(html, compresslevel=6, mtime=0), etag=etag)
+
+
+def _with_token(page: CachedPage, token: bytes) -> CachedPage:
+    """The page as this request sends it: its own masked token in, no ETag (the token differs each time)."""
+    parts = page.html.split(CSRF_PLACEHOLDER)
+    return CachedPage(html=token.join(parts), gzipped=compression.gzip_around(parts, page.deflated_parts, token), etag="")
 
 
 def _page_cache_key(article, tier: str, region_only: bool, state: str) -> str:
@@ -403,8 +430,8 @@ def tier_page_get(request, *, article: Article, tier: str, region_only: bool, un
         page = _cached_page(render_to_string(f"{TEMPLATE}#{REGION}" if region_only else TEMPLATE, context, request).encode())
         if key is not None:
             cache.set(key, page, timeout=PAGE_CACHE_SECONDS)
-    if CSRF_PLACEHOLDER in page.html:
-        return CachedPage(html=page.html.replace(CSRF_PLACEHOLDER, get_token(request).encode()), gzipped=None, etag="")
+    if page.deflated_parts is not None:
+        return _with_token(page, get_token(request).encode())
     return page
 
 
@@ -422,10 +449,7 @@ def _note_blocks_html(*, user, note: Note) -> list[str]:
     spans = starts[first:last]
     blocks = tier_selectors.blocks_by_anchor(article=note.article, tier=note.tier, anchors=[a for _, a in spans])
     range_end = (starts[last][0] - len(canonical.BLOCK_SEPARATOR)) if last < len(starts) else note.end
-    touching = note_selectors.notes_touching(
-        user=user, article=note.article, tier=note.tier, start=spans[0][0], end=range_end
-    )
-    marks = [Mark(n.start, n.end, str(n.uuid), n.is_highlight) for n in touching]
+    marks = note_selectors.marks_touching(user=user, article=note.article, tier=note.tier, start=spans[0][0], end=range_end)
     html = []
     for offset, anchor in spans:
         if anchor in blocks:
