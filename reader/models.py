@@ -325,7 +325,12 @@ class Note(models.Model):
 
     @property
     def is_highlight(self) -> bool:
-        return not self.body.strip()
+        return self.is_highlight_body(self.body)
+
+    @staticmethod
+    def is_highlight_body(body: str) -> bool:
+        """A note without words is a highlight."""
+        return not body.strip()
 
     @property
     def motivation(self) -> str:

@@ -7,6 +7,7 @@ import hashlib
 from django.db.models import Count, Max, Q, QuerySet
 
 from reader.models import Article, Note, Tag, Tier
+from reader.rendering import Mark
 
 SEARCH_MAX_LENGTH = 200
 
@@ -89,13 +90,18 @@ def tags_with_counts(*, user) -> list[Tag]:
     )
 
 
-def notes_touching(*, user, article: Article, tier: str, start: int, end: int) -> list[Note]:
-    """The reader's live anchored notes on the tier overlapping [start, end], for re-rendering those blocks."""
-    return list(
+def marks_touching(*, user, article: Article, tier: str, start: int, end: int) -> list[Mark]:
+    """The marks of the reader's live anchored notes on the tier overlapping [start, end], for re-rendering those blocks.
+
+    Rows, not model instances: a passage can lie under dozens of notes, and only these four fields are drawn.
+    """
+    rows = (
         Note.objects.live()
         .filter(user=user, article=article, tier=tier, status=Note.Status.ANCHORED, start__lte=end, end__gte=start)
         .order_by("start", "pk")
+        .values_list("start", "end", "uuid", "body")
     )
+    return [Mark(start, end, str(uuid), Note.is_highlight_body(body)) for start, end, uuid, body in rows]
 
 
 def note_after(*, note: Note) -> Note | None:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from reader import tier_page
 from reader.models import Article, ExternalAnnotation, Note, Tag, Tier
 from reader.selectors.tiers import tier_canonical_texts
 from reader.text import anchoring
@@ -58,8 +59,8 @@ def note_create(
     with transaction.atomic():
         # Lock the article so that an import cannot change the text between
         # checking the selection and storing the note.
-        Article.objects.select_for_update().filter(pk=article.pk).first()
-        text = tier_canonical_texts(article=article).get(tier)
+        locked = Article.objects.select_for_update().only("pk", "version", "source_sha256").get(pk=article.pk)
+        text = tier_page.canonical_texts_get(article=locked).get(tier)
         if text is None:
             raise NoteInputError("This article has no such tier.")
         try:
