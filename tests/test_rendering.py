@@ -197,3 +197,14 @@ def test_many_marks_on_one_run(count):
     html = render_blocks(BLOCKS, marks=marks)
     assert_nests_validly(html)
     assert len(read(html).marks) == count
+
+
+def test_a_mark_stays_open_across_the_marks_inside_it():
+    base = TEXT.index("Cells take up")
+    # All within one text run, "Cells take up".
+    outer, inner, crossing = (Mark(base, base + 13, "a", False), Mark(base + 2, base + 6, "b", False), Mark(base + 4, base + 9, "c", True))
+    html = render_blocks(BLOCKS, marks=[crossing, inner, outer])
+    assert_nests_validly(html)
+    assert read(html).marks == {"a": "Cells take up", "b": "lls ", "c": "s tak"}
+    # "a" opens once around the others; "c" is split once, where "b" (opened before it) ends.
+    assert html.count('data-note-id="a"') == 1 and html.count('data-note-id="b"') == 1 and html.count('data-note-id="c"') == 2
