@@ -195,15 +195,18 @@ def thirty_notes(seed_article, reader_user):
     return list(Note.objects.filter(user=reader_user).order_by("start", "pk"))
 
 
+PAGE = tier_page.CARDS_PAGE_SIZE
+
+
 @pytest.mark.django_db
 def test_cards_come_a_page_at_a_time(seed_article, thirty_notes):
     first = tier_page.note_cards(article=seed_article, tier=TIER, notes=thirty_notes)
-    assert first.notes == thirty_notes[: tier_page.CARDS_PAGE_SIZE] and tier_page.CARDS_PAGE_SIZE == 25
-    assert first.remaining == 5 and first.tier == TIER
+    assert first.notes == thirty_notes[:PAGE] and PAGE == 20
+    assert first.remaining == 30 - PAGE and first.tier == TIER
     assert first.next_url.startswith(f"/articles/peptides/{TIER}/notes/cards/?")
     last = first.notes[-1]
     rest = tier_page.note_cards(article=seed_article, tier=TIER, notes=thirty_notes, after=(last.start, last.pk))
-    assert rest.notes == thirty_notes[25:]
+    assert rest.notes == thirty_notes[PAGE:]
     assert rest.remaining == 0 and rest.next_url == ""
 
 
@@ -213,7 +216,7 @@ def test_a_click_on_a_mark_loads_the_cards_through_its_note(seed_article, thirty
     cards = tier_page.note_cards(article=seed_article, tier=TIER, notes=thirty_notes, through=str(target.uuid))
     assert cards.notes == thirty_notes[:28] and cards.remaining == 2
     unknown = tier_page.note_cards(article=seed_article, tier=TIER, notes=thirty_notes, through="no-such-note")
-    assert len(unknown.notes) == 25
+    assert len(unknown.notes) == PAGE
 
 
 @pytest.mark.django_db
@@ -225,4 +228,4 @@ def test_a_page_of_cards_is_stable_when_notes_are_made_meanwhile(seed_article, r
     notes = list(Note.objects.filter(user=reader_user).order_by("start", "pk"))
     assert extra in notes
     rest = tier_page.note_cards(article=seed_article, tier=TIER, notes=notes, after=(last.start, last.pk))
-    assert rest.notes == thirty_notes[25:]
+    assert rest.notes == thirty_notes[PAGE:]

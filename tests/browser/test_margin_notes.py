@@ -12,6 +12,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from reader.models import Article, Note
+from reader.tier_page import CARDS_PAGE_SIZE
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import make_user, tier_text
 
@@ -353,14 +354,14 @@ def test_three_hundred_notes_load_as_the_panel_scrolls_and_on_a_mark_click(reade
     notes = many_notes(user)
     page.goto(reader.tier_url(TIER))
     cards = page.locator("#notes-list > li.note-entry")
-    expect(cards).to_have_count(25)
+    expect(cards).to_have_count(CARDS_PAGE_SIZE)
     expect(page.locator(".notes-toggle")).to_have_text("Notes (300)")
     wait_for_placement(page)
     assert_margin_layout(page)
 
     # Scrolling down the margin brings the next page of cards when its loader comes into view.
     page.locator("#notes-list > .notes-loader").scroll_into_view_if_needed()
-    expect(cards).to_have_count(50)
+    expect(cards).to_have_count(2 * CARDS_PAGE_SIZE)
     page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
     assert_margin_layout(page)
 
@@ -396,16 +397,16 @@ def test_three_hundred_notes_in_the_drawer_load_as_it_scrolls(reader, new_page):
     many_notes(user)
     page.goto(reader.tier_url(TIER))
     cards = page.locator("#notes-list > li.note-entry")
-    expect(cards).to_have_count(25)
+    expect(cards).to_have_count(CARDS_PAGE_SIZE)
     page.wait_for_timeout(500)
-    expect(cards).to_have_count(25)  # nothing loads while the drawer is closed
+    expect(cards).to_have_count(CARDS_PAGE_SIZE)  # nothing loads while the drawer is closed
     toggle = page.get_by_role("button", name="Notes (300)")
     toggle.scroll_into_view_if_needed()
     toggle.click()
     drawer = page.locator("#notes-drawer")
     expect(drawer).to_be_visible()
     drawer.evaluate("d => d.scrollTo(0, d.scrollHeight)")
-    expect(cards).to_have_count(50)
+    expect(cards).to_have_count(2 * CARDS_PAGE_SIZE)
 
 
 # --- narrow screens: the drawer -----------------------------------------------------------------------

@@ -240,15 +240,15 @@ def test_the_panel_loads_the_cards_after_the_first_page(signed_in, seed_article,
     )
     with django_assert_max_num_queries(SIGNED_IN_TIER_PAGE_QUERIES):
         page = signed_in.get(TIER_URL).content.decode()
-    assert "card 24" in page and "card 25" not in page
-    assert "Show 5 more notes" in page
+    assert "card 19" in page and "card 20" not in page  # tier_page.CARDS_PAGE_SIZE
+    assert "Show 10 more notes" in page
     # The last card loads the next page from the URL the page gives it.
     next_url = html_lib.unescape(re.search(r'data-hx-get="([^"]*/notes/cards/[^"]*)"', page).group(1))
     with django_assert_max_num_queries(NOTES_PAGE_QUERIES + 1):
         rest = signed_in.get(next_url)
     assert "no-store" in rest["Cache-Control"]
     html = rest.content.decode()
-    assert all(f"card {i}" in html for i in range(25, 30)) and "card 24" not in html
+    assert all(f"card {i}" in html for i in range(20, 30)) and "card 19" not in html
     assert "more note" not in html
 
 # --- My notes and exports -----------------------------------------------------------------
