@@ -134,8 +134,6 @@ def section_counterpart_get(*, article: Article, tier: str, anchor: str, target_
     return SectionPassage(tier=target.part, anchor=target.anchor, blocks=tuple(blocks), terms=tuple(terms))
 
 
-def blocks_by_anchor(*, article: Article, tier: str, anchors) -> dict[str, Block]:
-    return {
-        block.anchor: block
-        for block in Block.objects.filter(part__article=article, part__slug=tier, anchor__in=list(anchors))
-    }
+def blocks_by_anchor(*, article: Article, tier: str) -> dict[str, Block]:
+    """The tier's blocks, by anchor."""
+    return {block.anchor: block for block in Block.objects.filter(part__article=article, part__slug=tier)}

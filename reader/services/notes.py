@@ -58,9 +58,10 @@ def note_create(
     ensure_note_capacity(user)
     with transaction.atomic():
         # Lock the article so that an import cannot change the text between
-        # checking the selection and storing the note.
-        locked = Article.objects.select_for_update().only("pk", "version", "source_sha256").get(pk=article.pk)
-        text = tier_page.canonical_texts_get(article=locked).get(tier)
+        # checking the selection and storing the note. The note keeps this copy,
+        # so that what renders it after the change sees the same version.
+        article = Article.objects.select_for_update().get(pk=article.pk)
+        text = tier_page.canonical_texts_get(article=article).get(tier)
         if text is None:
             raise NoteInputError("This article has no such tier.")
         try:
