@@ -9,9 +9,14 @@ Two layers, both in the configured cache (Redis when app nodes share one):
 - *Whole page*: the encoded HTML for one reader state: "anonymous", or the
   reader and the state of their notes on the tier (``selectors.notes``).
   Signed-in pages are cached without their CSRF token, which is filled in per
-  request, so a page never carries another browser's token.
+  request, so a page never carries another browser's token; their gzip is
+  cached in parts and joined around that token (``reader.compression``).
 
-The GET of a tier and every note change render through :func:`tier_page_html`.
+Beside them, for note changes: each tier's canonical text and its blocks by
+anchor, keyed by the article's version like the tier text.
+
+The GET of a tier goes through :func:`tier_page_get`; a note change answers
+with :func:`note_change_html`.
 """
 
 from __future__ import annotations
