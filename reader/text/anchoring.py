@@ -102,6 +102,11 @@ def _exact_candidates(text: str, exact: str):
         index = text.find(exact, index + 1)
 
 
+def _kind(char: str) -> int:
+    """0 for space, 1 for a word's character, 2 for punctuation."""
+    return 0 if char.isspace() else 1 if char.isalnum() or char in "'’-" else 2
+
+
 def _best_span_near(text: str, exact: str, start: int, end: int) -> tuple[int, int]:
     """The span of whole words around [start, end) most like ``exact``.
 
@@ -109,13 +114,15 @@ def _best_span_near(text: str, exact: str, start: int, end: int) -> tuple[int, i
     changed the quote's length leaves that window off by a few characters.
     """
     slack = max(8, len(exact) // 4)
+    # Where a word or a run of punctuation begins or ends: a quote may stop
+    # before a full stop or start after an opening quotation mark.
     token_starts = [
         i for i in range(max(0, start - slack), min(len(text), start + slack) + 1)
-        if i == 0 or (text[i - 1].isspace() and i < len(text) and not text[i].isspace())
+        if i < len(text) and not text[i].isspace() and (i == 0 or _kind(text[i - 1]) != _kind(text[i]))
     ] or [start]
     token_ends = [
         j for j in range(max(1, end - slack), min(len(text), end + slack) + 1)
-        if j == len(text) or (text[j].isspace() and not text[j - 1].isspace())
+        if not text[j - 1].isspace() and (j == len(text) or _kind(text[j]) != _kind(text[j - 1]))
     ] or [end]
     best = max(
         ((s, e) for s in token_starts for e in token_ends if e > s),

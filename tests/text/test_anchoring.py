@@ -95,6 +95,16 @@ def test_one_changed_word_is_found_by_fuzzy_match():
     )
 
 
+def test_a_fuzzy_match_ends_where_the_quote_does_not_at_the_next_space():
+    # The quote stops before the full stop; the new text's passage must too.
+    quote = "cells respond to insulin's signal"
+    start = TEXT.index(quote)
+    old = anchor_at(TEXT, start, start + len(quote))
+    outcome, new = reanchor(TEXT.replace("cells respond", "cells react"), old)
+    assert outcome is Outcome.FUZZY
+    assert new.exact == "cells react to insulin's signal"
+
+
 def test_deleted_passage_detaches():
     quote = "Here, the cells become less responsive."
     start = TEXT.index(quote)
