@@ -27,6 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache as memoize
+from typing import TypeVar
 from pathlib import Path
 
 from django.conf import settings
@@ -44,6 +45,7 @@ from reader.selectors import notes as note_selectors
 from reader.selectors import tiers as tier_selectors
 from reader.text import canonical
 
+T = TypeVar("T")
 CSRF_PLACEHOLDER = b"csrf-token-filled-in-per-request"
 PAGE_CACHE_SECONDS = 60 * 60
 TIER_TEXT_CACHE_SECONDS = 24 * 60 * 60
@@ -261,27 +263,27 @@ def _counterparts(blocks, counterparts) -> dict[str, dict[str, str]]:
     return links
 
 
+def _cached_for_version(name: str, article: Article, build: Callable[[], T], *qualifiers: str) -> T:
+    """``build()``, cached under the article's version and the code fingerprint, like the tier text.
+
+    ``article`` must be what the caller has read (and, to store a note, locked):
+    an import bumps the version, so it is a miss, never stale data.
+    """
+    key = ":".join([name, code_fingerprint(), str(article.pk), str(article.version), article.source_sha256[:16], *qualifiers])
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=TIER_TEXT_CACHE_SECONDS)
+    return value
+
+
 def article_outline_get(*, article: Article) -> tier_selectors.ArticleOutline:
-    key = f"article-outline:{code_fingerprint()}:{article.pk}:{article.version}:{article.source_sha256[:16]}"
-    outline = cache.get(key)
-    if outline is None:
-        outline = tier_selectors.article_outline_get(article=article)
-        cache.set(key, outline, timeout=TIER_TEXT_CACHE_SECONDS)
-    return outline
+    return _cached_for_version("article-outline", article, lambda: tier_selectors.article_outline_get(article=article))
 
 
 def canonical_texts_get(*, article: Article) -> dict[str, str]:
-    """Each tier's canonical text, for checking a selection against; cached like the tier text.
-
-    ``article`` must be what the caller has read (and, to store a note, locked):
-    the key carries its version, so an import in between is a miss, not stale text.
-    """
-    key = f"canonical-texts:{article.pk}:{article.version}:{article.source_sha256[:16]}"
-    texts = cache.get(key)
-    if texts is None:
-        texts = tier_selectors.tier_canonical_texts(article=article)
-        cache.set(key, texts, timeout=TIER_TEXT_CACHE_SECONDS)
-    return texts
+    """Each tier's canonical text, for checking a selection against."""
+    return _cached_for_version("canonical-texts", article, lambda: tier_selectors.tier_canonical_texts(article=article))
 
 
 def _markers(*, user, article: Article, tier: str) -> dict[str, str]:
@@ -444,13 +446,8 @@ def tier_page_get(request, *, article: Article, tier: str, region_only: bool, un
 # --- a note changed: only what changed, as htmx out-of-band swaps ---------------------------
 
 def _tier_blocks_get(*, article: Article, tier: str) -> dict:
-    """The tier's blocks by anchor, cached like the tier text: every note change re-renders one or two of them."""
-    key = f"tier-blocks:{tier_text_cache_key(article, tier)}"
-    blocks = cache.get(key)
-    if blocks is None:
-        blocks = tier_selectors.blocks_by_anchor(article=article, tier=tier)
-        cache.set(key, blocks, timeout=TIER_TEXT_CACHE_SECONDS)
-    return blocks
+    """The tier's blocks by anchor: every note change re-renders one or two of them."""
+    return _cached_for_version("tier-blocks", article, lambda: tier_selectors.blocks_by_anchor(article=article, tier=tier), tier)
 
 
 def _note_blocks_html(*, user, note: Note) -> list[str]:
