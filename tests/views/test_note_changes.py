@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from reader.models import Note
-from tests.factories import SEED_SLUG, locate, tier_text
+from reader.models import Article, Note
+from tests.factories import SEED_SLUG, edited_seed, import_seed, locate, tier_text
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +84,14 @@ def test_a_change_costs_the_same_queries_with_3_or_300_notes(signed_in, seed_art
     with django_assert_max_num_queries(13) as many:
         signed_in.post(f"{TIER_URL}notes/", data, headers=HX)
     assert len(many) == len(few)
+
+
+def test_after_an_import_a_note_change_renders_the_new_text(signed_in, seed_article):
+    # The first change caches the tier's blocks and canonical text under the article's version.
+    assert post_note(signed_in, seed_article).status_code == 200
+    import_seed(edited_seed(("This pulsatile release is a key distinction.", "Pulses are the key distinction here.")))
+    article = Article.objects.get(slug=SEED_SLUG)
+    html = post_note(signed_in, article, quote="Pulses are the key distinction here.").content.decode()
+    note = Note.objects.get(exact="Pulses are the key distinction here.")
+    assert f'data-note-id="{note.uuid}">Pulses are the key distinction here.</mark>' in html
+    assert "This pulsatile release" not in html
