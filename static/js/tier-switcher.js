@@ -56,8 +56,7 @@ export function land(anchor, { flash = true } = {}) {
     void target.offsetWidth; // restart the animation
     target.classList.add("landed");
   }
-  if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
-  target.focus({ preventScroll: true });
+  focusPassage(target);
   return true;
 }
 
@@ -87,8 +86,25 @@ function afterTierSwap(event) {
   document.getElementById("tier-heading")?.focus({ preventScroll: true });
 }
 
-function onHistoryRestore() {
-  if (location.hash) land(decodeURIComponent(location.hash.slice(1)), { flash: false });
+function focusPassage(passage) {
+  if (!passage.hasAttribute("tabindex")) passage.setAttribute("tabindex", "-1");
+  passage.focus({ preventScroll: true });
+}
+
+function onHistoryRestore(event) {
+  if (event.detail?.cacheMiss) {
+    // Fetched again, with no scroll position kept: land on the URL's passage.
+    if (location.hash) land(decodeURIComponent(location.hash.slice(1)), { flash: false });
+    return;
+  }
+  // From htmx's history cache, which puts the scroll position back on the next
+  // tick: focus the passage the reader is back at (not the one the fragment
+  // names, where they landed before reading on), else the tier's heading.
+  setTimeout(() => {
+    const place = currentPlace();
+    if (place) focusPassage(place);
+    else document.getElementById("tier-heading")?.focus({ preventScroll: true });
+  }, 0);
 }
 
 export function initTierSwitcher() {
@@ -100,9 +116,6 @@ export function initTierSwitcher() {
   // there and :target marks it; focus it so a screen reader announces it.
   if (location.hash) {
     const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
-    if (target?.matches(PASSAGES)) {
-      if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
-      target.focus({ preventScroll: true });
-    }
+    if (target?.matches(PASSAGES)) focusPassage(target);
   }
 }

@@ -262,12 +262,15 @@ def test_back_and_forward_restore_each_tier_and_place(reader, desktop):
     expect(page.locator("article.reading")).to_have_attribute("data-part", "academic")
     expect(page.locator(f"#{read_on}")).to_be_in_viewport()
     assert reading_place(page) == read_on, "Back should return to where the reader left Academic"
+    # Focus is where the reader is back at, not on the passage they first landed on.
+    expect(page.locator(f"#{read_on}")).to_be_focused()
 
     page.go_back()
     expect(page).to_have_url(reader.tier_url("fundamentals"))
     expect(page.locator("article.reading")).to_have_attribute("data-part", "fundamentals")
     expect(page.locator(f"#{first}")).to_be_in_viewport()
     assert reading_place(page) == first
+    expect(page.locator(f"#{first}")).to_be_focused()
 
     page.go_forward()
     expect(page).to_have_url(f"{reader.tier_url('academic')}#{academic}")
