@@ -17,6 +17,7 @@ re-imported, :func:`reanchor` finds the note again, in this order:
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -102,34 +103,62 @@ def _exact_candidates(text: str, exact: str):
         index = text.find(exact, index + 1)
 
 
-def _kind(char: str) -> int:
-    """0 for space, 1 for a word's character, 2 for punctuation."""
-    return 0 if char.isspace() else 1 if char.isalnum() or char in "'’-" else 2
+# How far a fuzzy match's edges may move to reach word boundaries, and how much
+# of the quote's head and tail decides where they go.
+EDGE_SLACK = 64
+WHOLE_QUOTE_SCORING = 256
+EDGE_CHARS = 32
+_CHUNK = re.compile(r"\S+")
+
+
+def _edges(text: str, lo: int, hi: int) -> tuple[list[int], list[int]]:
+    """Where passages may start and end in text[lo:hi]: at white space, or inside the
+    punctuation that touches it (after an opening quotation mark, before a full stop),
+    never inside a word such as "mg/dL" or "e.g."."""
+    starts, ends = [], []
+    for chunk in _CHUNK.finditer(text, max(0, lo), min(len(text), hi)):
+        first, last = chunk.start(), chunk.end()
+        starts.append(first)
+        ends.append(last)
+        while first < last and not text[first].isalnum():
+            first += 1
+        while last > first and not text[last - 1].isalnum():
+            last -= 1
+        if first < last:
+            starts.append(first)
+            ends.append(last)
+    return starts, ends
 
 
 def _best_span_near(text: str, exact: str, start: int, end: int) -> tuple[int, int]:
-    """The span of whole words around [start, end) most like ``exact``.
+    """The span from a word's start to a word's end around [start, end) most like ``exact``.
 
     partial_ratio_alignment returns a window as long as the quote; an edit that
     changed the quote's length leaves that window off by a few characters.
+    Every candidate span is scored against the whole quote up to
+    ``WHOLE_QUOTE_SCORING`` characters; past that, the start is chosen by the
+    quote's first ``EDGE_CHARS`` characters and the end by its last, so that
+    the cost stops growing with the quote (which may have 20,000).
     """
-    slack = max(8, len(exact) // 4)
-    # Where a word or a run of punctuation begins or ends: a quote may stop
-    # before a full stop or start after an opening quotation mark.
-    token_starts = [
-        i for i in range(max(0, start - slack), min(len(text), start + slack) + 1)
-        if i < len(text) and not text[i].isspace() and (i == 0 or _kind(text[i - 1]) != _kind(text[i]))
-    ] or [start]
-    token_ends = [
-        j for j in range(max(1, end - slack), min(len(text), end + slack) + 1)
-        if not text[j - 1].isspace() and (j == len(text) or _kind(text[j]) != _kind(text[j - 1]))
-    ] or [end]
-    best = max(
-        ((s, e) for s in token_starts for e in token_ends if e > s),
-        key=lambda span: (fuzz.ratio(exact, text[span[0] : span[1]]), -abs((span[1] - span[0]) - len(exact))),
-        default=(start, end),
+    slack = min(EDGE_SLACK, max(8, len(exact) // 4))
+    starts, _ = _edges(text, start - slack, start + slack)
+    _, ends = _edges(text, end - slack, end + slack)
+    starts = [s for s in starts if start - slack <= s <= start + slack] or [start]
+    ends = [e for e in ends if end - slack <= e <= end + slack] or [end]
+    if len(exact) <= WHOLE_QUOTE_SCORING:
+        return max(
+            ((s, e) for s in starts for e in ends if e > s),
+            key=lambda span: (fuzz.ratio(exact, text[span[0] : span[1]]), -abs((span[1] - span[0]) - len(exact))),
+            default=(start, end),
+        )
+    head, tail = exact[:EDGE_CHARS], exact[-EDGE_CHARS:]
+    best_start = max(starts, key=lambda s: (fuzz.ratio(head, text[s : s + len(head)]), -abs(s - start)))
+    best_end = max(
+        (e for e in ends if e > best_start),
+        key=lambda e: (fuzz.ratio(tail, text[max(best_start, e - len(tail)) : e]), -abs(e - end)),
+        default=max(end, best_start + 1),
     )
-    return best
+    return best_start, best_end
 
 
 def reanchor(text: str, anchor: TextAnchor) -> tuple[Outcome, TextAnchor | None]:

@@ -105,6 +105,37 @@ def test_a_fuzzy_match_ends_where_the_quote_does_not_at_the_next_space():
     assert new.exact == "cells react to insulin's signal"
 
 
+def test_a_fuzzy_match_never_starts_or_ends_inside_a_word():
+    # "mg/dL" and "e.g." hold punctuation: only punctuation touching a space is an edge.
+    text = "Fasting glucose is measured after a night's fast. A level of 126 mg/dL or higher means diabetes. Values vary."
+    quote = "126 mg/dL or higher means diabetes"
+    start = text.index(quote)
+    old = anchor_at(text, start, start + len(quote))
+    outcome, new = reanchor(text.replace("126 mg/dL", "7.0 mmol/L"), old)
+    assert outcome is Outcome.FUZZY
+    assert new.exact == "mmol/L or higher means diabetes"
+
+
+def test_a_long_quote_is_placed_by_its_head_and_tail_not_scored_whole(monkeypatch):
+    # A selection may hold 20,000 characters; scoring every candidate span against
+    # all of it took minutes. Past WHOLE_QUOTE_SCORING only the edges are compared.
+    from reader.text import anchoring
+
+    sentences = [f"Sentence {i} says that dose {i % 7} changes marker {i % 11}, e.g. mg/dL." for i in range(60)]
+    text = " ".join(sentences)
+    quote = " ".join(sentences[10:40])
+    start = text.index(quote)
+    old = anchor_at(text, start, start + len(quote))
+    edited = text.replace("Sentence 25 says", "Sentence 25 claims")
+    compared = []
+    ratio = anchoring.fuzz.ratio
+    monkeypatch.setattr(anchoring.fuzz, "ratio", lambda a, b, **kw: compared.append(max(len(a), len(b))) or ratio(a, b, **kw))
+    outcome, new = reanchor(edited, old)
+    assert outcome is Outcome.FUZZY
+    assert new.exact == quote.replace("Sentence 25 says", "Sentence 25 claims")
+    assert compared and max(compared) <= anchoring.EDGE_CHARS
+
+
 def test_deleted_passage_detaches():
     quote = "Here, the cells become less responsive."
     start = TEXT.index(quote)
