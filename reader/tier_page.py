@@ -273,7 +273,10 @@ def _cached_for_version(name: str, article: Article, build: Callable[[], T], *qu
     value = cache.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, timeout=TIER_TEXT_CACHE_SECONDS)
+        # An import that committed meanwhile may have fed build() its new rows:
+        # those must not be cached under this version's key.
+        if Article.objects.filter(pk=article.pk, version=article.version).exists():
+            cache.set(key, value, timeout=TIER_TEXT_CACHE_SECONDS)
     return value
 
 

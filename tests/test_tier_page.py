@@ -229,3 +229,20 @@ def test_a_page_of_cards_is_stable_when_notes_are_made_meanwhile(seed_article, r
     assert extra in notes
     rest = tier_page.note_cards(article=seed_article, tier=TIER, notes=notes, after=(last.start, last.pk))
     assert rest.notes == thirty_notes[PAGE:]
+
+
+@pytest.mark.django_db
+def test_what_is_built_for_a_version_the_article_has_left_is_not_cached(seed_article):
+    # An import committed between the caller's read and the build: the rows may be the new version's.
+    from reader.models import Article
+
+    stale = Article.objects.get(pk=seed_article.pk)
+    Article.objects.filter(pk=seed_article.pk).update(version=stale.version + 1)
+    builds = []
+    for _ in range(2):
+        tier_page._cached_for_version("test", stale, lambda: builds.append(1) or "rows")
+    assert len(builds) == 2
+    current = Article.objects.get(pk=seed_article.pk)
+    for _ in range(2):
+        tier_page._cached_for_version("test", current, lambda: builds.append(1) or "rows")
+    assert len(builds) == 3

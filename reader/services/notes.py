@@ -60,7 +60,9 @@ def note_create(
         # Lock the article so that an import cannot change the text between
         # checking the selection and storing the note. The note keeps this copy,
         # so that what renders it after the change sees the same version.
-        article = Article.objects.select_for_update().get(pk=article.pk)
+        article = Article.objects.select_for_update().filter(pk=article.pk).first()
+        if article is None:
+            raise NoteInputError("This article has been removed; there is nothing left to note.")
         text = tier_page.canonical_texts_get(article=article).get(tier)
         if text is None:
             raise NoteInputError("This article has no such tier.")

@@ -84,3 +84,11 @@ def test_notes_survive_dumpdata_and_loaddata_into_a_fresh_import(seed_article, r
     restored = Note.objects.get()
     assert restored.uuid == note.uuid and restored.body == "backed up"
     assert restored.article.slug == "peptides"
+
+
+def test_create_on_an_article_removed_meanwhile_is_refused_with_a_message(seed_article, reader_user):
+    start, end = locate(seed_article, "intermediate", QUOTE)
+    Article.objects.filter(pk=seed_article.pk).delete()  # the caller still holds its copy
+    with pytest.raises(NoteInputError, match="This article has been removed"):
+        note_create(user=reader_user, article=seed_article, tier="intermediate", start=start, end=end, exact=QUOTE)
+    assert not Note.objects.exists()
