@@ -6,10 +6,10 @@ Compressing 300 KB on every request costs ~4 ms; this compresses the parts
 between the token's places once, and per response only joins them around the
 token.
 
-Each part is raw deflate ending in a full flush: byte-aligned, with no
-back-references into what came before, so the parts concatenate into one valid
-deflate stream whatever sits between them (RFC 1951, 3.2.4; pigz works the
-same way). The secret goes between them as a *stored* block: it is never
+Each part is raw deflate ending in a full flush: byte-aligned, referring back
+only into the parts before it and never into a secret, so the parts
+concatenate into one valid deflate stream whatever secret sits between them
+(RFC 1951, 3.2.4; pigz joins its blocks the same way). The secret goes between them as a *stored* block: it is never
 compressed, so the compressed length says nothing about it, and the gzip header
 carries a random-length file name, the padding Django's GZipMiddleware adds.
 
