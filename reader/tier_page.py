@@ -355,7 +355,8 @@ class CachedPage:
 def _cached_page(html: bytes) -> CachedPage:
     etag = f'"{hashlib.sha256(html).hexdigest()[:32]}"'
     if CSRF_PLACEHOLDER in html:
-        return CachedPage(html=html, gzipped=None, etag=etag, deflated_parts=compression.deflate_parts(html.split(CSRF_PLACEHOLDER), secret_length=CSRF_TOKEN_LENGTH))
+        parts = compression.deflate_parts(html.split(CSRF_PLACEHOLDER), secret_length=CSRF_TOKEN_LENGTH)
+        return CachedPage(html=html, gzipped=None, etag=etag, deflated_parts=parts)
     return CachedPage(html=html, gzipped=gzip.compress(html, compresslevel=6, mtime=0), etag=etag)
 
 
