@@ -27,6 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache as memoize
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
@@ -360,10 +361,29 @@ def _cached_page(html: bytes) -> CachedPage:
     return CachedPage(html=html, gzipped=gzip.compress(html, compresslevel=6, mtime=0), etag=etag)
 
 
-def _with_token(page: CachedPage, token: bytes) -> CachedPage:
-    """The page as this request sends it: its own masked token in, no ETag (the token differs each time)."""
-    parts = page.html.split(CSRF_PLACEHOLDER)
-    return CachedPage(html=token.join(parts), gzipped=compression.gzip_around(parts, page.deflated_parts, token), etag="")
+class PageWithToken:
+    """A cached page as one request sends it: its own masked token in, no ETag (the token differs each time).
+
+    Built only in the form that is sent, plain or gzipped: this is every signed-in page view.
+    """
+
+    etag = ""
+
+    def __init__(self, page: CachedPage, token: bytes):
+        self._page = page
+        self._token = token
+
+    @cached_property
+    def _parts(self) -> list[bytes]:
+        return self._page.html.split(CSRF_PLACEHOLDER)
+
+    @cached_property
+    def html(self) -> bytes:
+        return self._token.join(self._parts)
+
+    @cached_property
+    def gzipped(self) -> bytes:
+        return compression.gzip_around(self._parts, self._page.deflated_parts, self._token)
 
 
 def _page_cache_key(article, tier: str, region_only: bool, state: str) -> str:
@@ -415,7 +435,9 @@ def anonymous_page_get(*, slug: str, tier: str, region_only: bool) -> CachedPage
     return cache.get(_page_cache_key(state, tier, region_only, "anonymous"))
 
 
-def tier_page_get(request, *, article: Article, tier: str, region_only: bool, undo_note: Note | None = None) -> CachedPage | None:
+def tier_page_get(
+    request, *, article: Article, tier: str, region_only: bool, undo_note: Note | None = None
+) -> CachedPage | PageWithToken | None:
     """The tier page, or its htmx region, for this request's reader; None if the article has no such tier.
 
     Kept as bytes so that a large page (hundreds of notes) is not encoded again
@@ -443,7 +465,7 @@ def tier_page_get(request, *, article: Article, tier: str, region_only: bool, un
         if key is not None:
             cache.set(key, page, timeout=PAGE_CACHE_SECONDS)
     if page.deflated_parts is not None:
-        return _with_token(page, get_token(request).encode())
+        return PageWithToken(page, get_token(request).encode())
     return page
 
 

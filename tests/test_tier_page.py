@@ -168,6 +168,19 @@ def test_an_anonymous_page_carries_no_token_at_all(seed_article):
     assert "CSRF_COOKIE" not in request.META  # no token was made for it
 
 
+@pytest.mark.django_db
+def test_a_signed_in_page_is_built_only_in_the_form_that_is_sent(seed_article, reader_user, monkeypatch):
+    request = request_for(reader_user)
+    tier_page.tier_page_get(request, article=seed_article, tier=TIER, region_only=False)  # fills the cache
+    joins = []
+    gzip_around = tier_page.compression.gzip_around
+    monkeypatch.setattr(tier_page.compression, "gzip_around", lambda *a, **k: joins.append(1) or gzip_around(*a, **k))
+    plain = tier_page.tier_page_get(request_for(reader_user), article=seed_article, tier=TIER, region_only=False)
+    assert b"X-CSRFToken" in plain.html and joins == []
+    zipped = tier_page.tier_page_get(request_for(reader_user), article=seed_article, tier=TIER, region_only=False)
+    assert zipped.gzipped[:2] == b"\x1f\x8b" and joins == [1]
+
+
 # --- Undo ---------------------------------------------------------------------------------
 
 @pytest.mark.django_db

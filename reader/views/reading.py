@@ -108,7 +108,7 @@ def depth_passage(request: HtmxHttpRequest, slug: str, tier: str, anchor: str, t
     return render(request, "reader/tier.html#depth-passage", context)
 
 
-def tier_response(request: HtmxHttpRequest, page: tier_page.CachedPage, *, slug: str, tier: str, signed_in: bool) -> HttpResponse:
+def tier_response(request: HtmxHttpRequest, page: tier_page.CachedPage | tier_page.PageWithToken, *, slug: str, tier: str, signed_in: bool) -> HttpResponse:
     """The HTTP answer for a tier page, the same from the view and from the anonymous fast path."""
     response = HttpResponse(content_type="text/html; charset=utf-8")
     patch_vary_headers(response, ["HX-Request", "Cookie", "Accept-Encoding"])
