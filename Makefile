@@ -36,6 +36,7 @@ test: $(DEV_STAMP)
 # BENCH_DURATION the seconds per scenario. See bench/run.py.
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/import_cost.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-results .pytest_cache

@@ -320,3 +320,9 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE"]
 CORS_ALLOW_HEADERS = ["authorization", "content-type", "prefer", "if-match", "slug"]
 CORS_EXPOSE_HEADERS = ["ETag", "Allow", "Vary", "Link", "Content-Type", "Location", "Content-Location"]
 CORS_PREFLIGHT_MAX_AGE = 3600
+
+# Hand-written alignment labels (<slug>.json): when an imported article has a
+# file here, the import report measures its cross-tier links against it.
+ALIGNMENT_LABELS_DIR = Path(
+    os.environ.get("DJANGO_ALIGNMENT_LABELS_DIR", BASE_DIR / "tests" / "fixtures" / "alignment" / "blocks")
+)

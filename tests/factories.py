@@ -27,11 +27,24 @@ def seed_text() -> str:
     return SEED_PATH.read_text(encoding="utf-8")
 
 
-def import_seed(source: str | None = None):
+def import_seed(source: str | None = None, labels: dict | None = None):
     """Import the seed article (or an edited copy of its source) as "peptides"; returns the import report."""
     from reader.services.articles import article_import
 
-    return article_import(source=source or seed_text(), slug=SEED_SLUG, title=SEED_TITLE)
+    return article_import(source=source or seed_text(), slug=SEED_SLUG, title=SEED_TITLE, labels=labels)
+
+
+SECOND_SLUG = "vitamin-d"
+
+
+def import_second_article():
+    """A second article beside the seed ("vitamin-d", from tests/fixtures/articles/); returns it."""
+    from reader.models import Article
+    from reader.services.articles import article_import
+
+    source = (FIXTURES / "articles" / "vitamin-d-and-sleep.txt").read_text(encoding="utf-8")
+    article_import(source=source, slug=SECOND_SLUG, title="Vitamin D and Sleep")
+    return Article.objects.get(slug=SECOND_SLUG)
 
 
 def edited_seed(*replacements: tuple[str, str]) -> str:
@@ -71,6 +84,91 @@ def make_note(user, article, tier: str, quote: str, body: str = "", occurrence: 
 
     start, end = locate(article, tier, quote, occurrence)
     return note_create(user=user, article=article, tier=tier, start=start, end=end, exact=quote, body=body)
+
+
+def block_with(article, tier: str, text: str):
+    """The block of ``tier`` whose text starts with ``text`` (or, for a table, contains it)."""
+    from reader.models import Block
+
+    blocks = Block.objects.filter(part__article=article, part__slug=tier).order_by("position")
+    return blocks.filter(text__startswith=text).first() or blocks.get(text__contains=text)
+
+
+def set_counterparts(article, *links) -> None:
+    """Replace every counterpart of the article by ``links``, each (source block, scope, target block),
+    so a test does not depend on what the aligner finds; the pages show them at once."""
+    from django.db.models import F
+
+    from reader import tier_page
+    from reader.models import Article, Counterpart
+
+    Counterpart.objects.filter(source_block__part__article=article).delete()
+    Counterpart.objects.bulk_create(
+        Counterpart(source_block=source, scope=scope, target_block=target, target_tier=target.part.slug, pinned=True)
+        for source, scope, target in links
+    )
+    # The tier pages are cached by the article's version.
+    Article.objects.filter(pk=article.pk).update(version=F("version") + 1)
+    article.refresh_from_db()
+    tier_page.article_changed(article.slug)
+
+
+# Passages of the seed, named for the tests that link them explicitly (``link_seed``): tier, start of text.
+SEED_PASSAGES = {
+    "f-opening": ("fundamentals", "The sensation is a familiar one"),
+    "f-signals": ("fundamentals", "They are biological signals"),
+    "f-fuel": ("fundamentals", "Every cell in your body"),
+    "f-ballet": ("fundamentals", "This process is a delicate"),
+    "f-gateway": ("fundamentals", "This binding action opens"),
+    "f-sensitivity": ("fundamentals", "Insulin sensitivity describes"),
+    "f-resistance": ("fundamentals", "The opposite state is insulin resistance"),
+    "f-high-insulin": ("fundamentals", "This state of high circulating insulin"),
+    "f-deficits": ("fundamentals", "The Cellular Experience of Energy Deficits"),
+    "f-takes-hold": ("fundamentals", "When insulin resistance takes hold"),
+    "f-concurrently": ("fundamentals", "Concurrently, the excess glucose"),
+    "f-peptides": ("fundamentals", "Introducing Peptides as Biological Regulators"),
+    "f-context": ("fundamentals", "Within this context"),
+    "i-tesamorelin": ("intermediate", "Tesamorelin is a GHRH analog"),
+    "i-phases": ("intermediate", "What Are the Typical Phases"),
+    "i-mobilization": ("intermediate", "Initial Mobilization Phase"),
+    "i-shift": ("intermediate", "Body Composition Shift Phase"),
+    "i-stabilization": ("intermediate", "Metabolic Stabilization Phase"),
+    "i-table": ("intermediate", "Primary Mechanism"),
+    "a-opening": ("academic", "A sophisticated analysis"),
+    "a-both-critical": ("academic", "While both are critical"),
+    "a-receptor": ("academic", "GH exerts its effects"),
+    "a-stat": ("academic", "The most prominent of these"),
+    "a-primary": ("academic", "The primary mechanism by which"),
+    "a-ffas": ("academic", "The resulting elevation in plasma FFAs"),
+    "a-reverse": ("academic", "How Does Long-Term Therapy Reverse This Trend?"),
+    "a-resolution": ("academic", "The resolution of this transient"),
+    "a-muscle": ("academic", "Skeletal muscle is the primary site"),
+    "a-lipolytic": ("academic", "Concurrently, the persistent lipolytic"),
+    "a-pi3k": ("academic", "PI3K/Akt Pathway"),
+    "a-table": ("academic", "Study Focus"),
+}
+# (source, scope, target): round trips from a paragraph, a list item and a table whose counterpart's
+# counterpart is another passage; runs for "Go deeper" (3 blocks at most; the same or the next target);
+# sections; a passage with no counterpart of its own (f-takes-hold) and one whose section has none
+# either at Academic (f-context).
+SEED_LINKS = [
+    ("f-opening", "section", "a-opening"), ("f-deficits", "section", "a-reverse"), ("i-phases", "section", "a-reverse"),
+    ("f-signals", "block", "a-both-critical"), ("f-fuel", "block", "a-both-critical"),
+    ("f-ballet", "block", "a-receptor"), ("f-gateway", "block", "a-stat"),
+    ("f-sensitivity", "block", "a-resolution"), ("f-resistance", "block", "a-resolution"),
+    ("f-high-insulin", "block", "a-muscle"), ("a-muscle", "block", "f-sensitivity"),
+    ("f-concurrently", "block", "a-lipolytic"), ("i-tesamorelin", "block", "f-concurrently"),
+    ("i-mobilization", "block", "a-primary"),
+    ("i-shift", "block", "a-table"), ("i-stabilization", "block", "a-table"), ("a-table", "block", "i-table"),
+    ("i-table", "block", "a-pi3k"), ("a-pi3k", "block", "i-mobilization"),
+]
+
+
+def link_seed(article) -> dict:
+    """Give the seed exactly the counterparts ``SEED_LINKS``; returns its passages by name (``SEED_PASSAGES``)."""
+    blocks = {name: block_with(article, tier, text) for name, (tier, text) in SEED_PASSAGES.items()}
+    set_counterparts(article, *((blocks[source], scope, blocks[target]) for source, scope, target in SEED_LINKS))
+    return blocks
 
 
 def article_html(response_or_html) -> str:

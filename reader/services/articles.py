@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections import defaultdict, deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from django.utils.text import slugify
 
 from reader import tier_page
 from reader.services.notes import ReanchorReport, notes_reanchor
-from reader.text import alignment, parsing
+from reader.text import alignment, alignment_labels, parsing
 from reader.text.canonical import block_content, iter_term_spans
 from reader.models import (
     Article,
@@ -227,8 +228,13 @@ def _parsed_value_errors(parsed: parsing.ParsedArticle, term_slugs: dict[str, st
     return sorted(errors)
 
 
-def article_import(*, source: str, slug: str, title: str, source_name: str = "") -> ImportReport:
+def article_import(
+    *, source: str, slug: str, title: str, source_name: str = "", labels: Mapping | None = None
+) -> ImportReport:
     """Create or update the article ``slug`` from ``source`` text.
+
+    ``labels``, a parsed alignment label file (tests/fixtures/alignment/blocks/), adds
+    the alignment's precision@1 and coverage per direction to the report.
 
     Raises :class:`ArticleInputError` when the slug, title or source name cannot be stored, and
     :class:`reader.text.parsing.ArticleFormatError` when the text cannot be read as an article (or holds
@@ -249,10 +255,11 @@ def article_import(*, source: str, slug: str, title: str, source_name: str = "")
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(slug=slug).first()
         if article is not None and article.source_sha256 == digest and article.title == title:
-            if not Counterpart.objects.filter(source_block__part__article=article).exists():
-                # Imported before passages were aligned: align now, and show it.
-                blocks_by_part = {part.slug: list(part.blocks.order_by("position")) for part in article.parts.all()}
-                report.counterparts = _sync_counterparts(parsed, blocks_by_part)
+            # The text is unchanged, but the aligner may have changed since: links are
+            # recomputed, and pages are renewed only if one moved.
+            blocks_by_part = {part.slug: list(part.blocks.order_by("position")) for part in article.parts.all()}
+            report.counterparts = _sync_counterparts(parsed, blocks_by_part, labels)
+            if report.counterparts.changed:
                 article.version += 1
                 article.summary = _summary(parsed)
                 article.save(update_fields=["version", "summary"])
@@ -275,7 +282,7 @@ def article_import(*, source: str, slug: str, title: str, source_name: str = "")
         _sync_glossary(article, parsed, term_slugs, blocks_by_part)
         _sync_references(article, parsed)
         report.notes = notes_reanchor(article=article)
-        report.counterparts = _sync_counterparts(parsed, blocks_by_part)
+        report.counterparts = _sync_counterparts(parsed, blocks_by_part, labels)
         article.summary = _summary(parsed)
         article.save(update_fields=["summary"])
     return report
@@ -455,27 +462,44 @@ def _sync_references(article, parsed) -> None:
 class CounterpartReport:
     """What the import did to the cross-tier links, and the section alignment table."""
 
-    kept: int = 0
+    kept: int = 0  # of which ``updated`` were re-pointed or re-scored
+    updated: int = 0
     added: int = 0
     removed: int = 0
     pinned: int = 0
     rejected: int = 0
     table: list[str] = field(default_factory=list)
+    quality: list[str] = field(default_factory=list)  # against the article's labels, when it has them
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.updated or self.added or self.removed)
 
     def lines(self) -> list[str]:
-        return [
-            f"  counterparts: {self.kept} kept, {self.added} added, {self.removed} removed, "
-            f"{self.pinned} pinned by an editor, {self.rejected} rejected by an editor",
+        lines = [
+            f"  counterparts: {self.kept} kept ({self.updated} re-pointed or re-scored), {self.added} added, "
+            f"{self.removed} removed, {self.pinned} pinned by an editor, {self.rejected} rejected by an editor",
             "  section alignment:",
             *(f"    {line}" for line in self.table),
         ]
+        if self.quality:
+            lines += ["  alignment against the labels (precision@1, coverage):", *(f"    {l}" for l in self.quality)]
+        return lines
 
 
-def _sync_counterparts(parsed: parsing.ParsedArticle, blocks_by_part: dict[str, list[Block]]) -> CounterpartReport:
+def _sync_counterparts(
+    parsed: parsing.ParsedArticle, blocks_by_part: dict[str, list[Block]], labels: Mapping | None = None
+) -> CounterpartReport:
     """Recompute every cross-tier link; unchanged links keep their ids, editors' pins and deletions hold."""
     passages = alignment.passages_from_article(parsed)
-    result = alignment.align(passages)
+    result = alignment.align(passages, glossary=alignment.glossary_from_article(parsed))
     report = CounterpartReport(table=alignment.alignment_table(passages, result))
+    if labels is not None:
+        try:
+            scores = alignment_labels.evaluate(result, passages, alignment_labels.labels_from_data(labels, passages))
+            report.quality = alignment_labels.quality_table(scores)
+        except alignment_labels.LabelError as error:
+            report.quality = [f"the labels do not fit this article: {error}"]
 
     def block_of(key) -> Block:
         tier, index = key
@@ -517,6 +541,7 @@ def _sync_counterparts(parsed: parsing.ParsedArticle, blocks_by_part: dict[str, 
             existing.target_block, existing.score, existing.shared_terms = target, score, terms
             to_update.append(existing)
         report.kept += 1
+    report.updated = len(to_update)
     to_create = []
     for (source_id, scope, tier), (target, score, terms) in wanted.items():
         if (source_id, target.pk, scope) in rejected:

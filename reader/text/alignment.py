@@ -1,135 +1,74 @@
 """Cross-tier alignment: each passage's counterpart in the other two tiers.
 
-Pure Python, no Django. An article tells one story three times, at three
-depths (Fundamentals, Intermediate, Academic). :func:`align` links every
-*block* and every *section* (a heading and the blocks under it; blocks before
-the first heading form the untitled opening section, index 0) to the passage
-in each other tier that tells the same thing, or to nothing.
+Pure Python (with numpy and scipy's sparse matrices), no Django. An article
+tells one story three times, at three depths (Fundamentals, Intermediate,
+Academic), not sentence by sentence: the tiers overlap, in different words
+and often in a different order. :func:`align` links every *block* to the block
+in each other tier that tells the same idea, when one does, and every
+*section* (a heading and the blocks under it; blocks before the first heading
+form the untitled opening, section 0) to its closest section there.
 
 Method
 ------
-Deterministic and offline, a vector-space model over one article:
+Deterministic and offline; the figures it was chosen by are in the README
+("Depth as one space") and in tests/text/test_alignment.py.
 
-* Words: lower-cased ``[a-z0-9]`` runs of two or more characters, English stop
-  words removed, Snowball-stemmed (``snowballstemmer``, English).
-* Abbreviations defined in the article as "long form (ABBR)" (a simplified
-  Schwartz-Hearst rule: the letters are the initials of the preceding words)
-  are read as their long form everywhere: "FFAs" counts as "free fatty
-  acids", "VAT" as "visceral adipose tissue", "GH" as "growth hormone". The
-  deeper tiers abbreviate what the shallower ones spell out.
-* Glossary terms occurring in a passage (and terms named by abbreviation) are
-  extra features counted ``TERM_WEIGHT`` times each.
-* Weights: TF-IDF, sublinear term frequency (``1 + ln tf``), smoothed IDF over
-  the article's blocks.
-* Block similarity: the dot product over *pivoted* lengths,
-  ``a.b / (max(|a|, pivot) * max(|b|, pivot))`` with ``pivot`` the median block
-  vector length. For passages at least the median length this is the cosine;
-  a shorter passage (a one-line takeaway, a list label) is scored as if it
-  were of median length, so one shared word cannot make it a strong match.
-  The result lies in 0..1 and never exceeds the cosine.
-* Section prior: sections are compared by the cosine of their summed counts
-  (heading counted ``HEADING_WEIGHT`` times). A block's score is scaled by how
-  well its section agrees with the candidate's::
+1. **Words.** Lower-cased ``[a-z0-9]`` runs of two or more characters,
+   English stop words removed, Snowball-stemmed. Abbreviations the article
+   defines as "long form (ABBR)" read as their long form everywhere ("VAT" is
+   "visceral adipose tissue"): the deeper tiers abbreviate what the shallower
+   ones spell out.
+2. **Concepts from the article's own glossary.** A glossary term in a block is
+   a feature of its own (``TERM_WEIGHT``), and the block also gets the stems
+   of that term's definition at ``DEFINITION_WEIGHT`` each. The definitions
+   are written in plain words, so a technical passage that names "GLUT4" or
+   "insulin resistance" meets the lay passage that describes it.
+3. **Weights.** TF-IDF over the article's blocks, sublinear term frequency,
+   smoothed IDF; each block vector divided by ``max(|v|, pivot)`` with
+   ``pivot`` the median length, so a one-line takeaway cannot match on one
+   shared word.
+4. **Context.** A pair's score adds, to the two blocks' similarity, their
+   sections' cosine times ``SECTION_WEIGHT``: a short block borrows the topic
+   of the passage around it. Each block then takes its best-scoring block in
+   each other tier (ties: the earlier block).
+5. **No counterpart.** Scores are calibrated per article and direction: a
+   block keeps its link only if its score reaches ``LINK_FLOOR`` times the
+   median of the direction's best scores. Otherwise it has none, and a reader
+   switching depth there lands on the closest section instead
+   (:meth:`Alignment.landing`).
+6. **Sections.** A section's counterpart is the section its blocks' links
+   land in, weighted by score; a section none of whose blocks links there
+   takes the highest section cosine. A heading's block link is its section's.
 
-      score = sim(block, cand) * ((1 - SECTION_WEIGHT) + SECTION_WEIGHT * rel)
+Tried and dropped, as they gained nothing on the labelled sets (README): an
+order-preserving Viterbi pass over each block's best candidates, neighbouring
+pairs' similarity as context, and hub discounting (CSLS).
 
-  ``rel`` (0..1) is the section cosine relative to the source section's best
-  match in that tier; for an opening, relative to the other tier's opening.
-  So a block's counterpart is likelier inside the counterpart section, and
-  the score is still 0 when nothing is shared.
-* Headings link only to headings, other blocks only to other blocks. A
-  passage links to its best-scoring candidate in each other tier if the score
-  reaches ``THRESHOLD``; otherwise it has no counterpart there. Links are
-  directional: A->B and B->A are computed separately and may differ.
-* Section links come from the block links: a section's counterpart in a tier
-  is the section that receives the largest sum of its blocks' link scores.
-  A section none of whose blocks has a counterpart there has none. One rule
-  overrides this: the untitled openings introduce the same article, so an
-  opening links to the other tier's opening whenever the two share any
-  feature. A section link's score is the cosine of the two sections.
-* Ties go to the earlier passage; scores are rounded to 6 places, so equal
-  input gives an equal result.
-
-Measurement
------------
-The labelled sets are in tests/fixtures/alignment/. They hold 42 block
-sources from the two articles (the seed and vitamin D) and cover all six tier
-directions: 24 have a labelled counterpart and 18 are labelled "no
-counterpart". Sources include tables, list items, takeaways, paragraphs and
-two headings. The labels were written by reading the texts, before any tuning.
-Precision is the share of links emitted for labelled sources that are
-correct. Recall is the share of labelled counterparts that were found.
-Block threshold sweep over both articles:
-
-    threshold  precision       recall         links emitted
-      0.00     17/40 = 0.43    17/24 = 0.71    40
-      0.10     16/31 = 0.52    16/24 = 0.67    31
-      0.15     15/22 = 0.68    15/24 = 0.63    22
-      0.17     15/19 = 0.79    15/24 = 0.63    19
-      0.18     14/17 = 0.82    14/24 = 0.58    17
-      0.20     14/17 = 0.82    14/24 = 0.58    17   <- THRESHOLD
-      0.21     14/16 = 0.88    14/24 = 0.58    16
-      0.22     13/15 = 0.87    13/24 = 0.54    15
-      0.25     12/14 = 0.86    12/24 = 0.50    14
-      0.30      7/8  = 0.88     7/24 = 0.29     8
-      0.35      2/2  = 1.00     2/24 = 0.08     2
-
-THRESHOLD = 0.20 lies inside the 0.18-0.21 plateau. Below it, precision
-falls fast: the extra links go mostly to passages labelled "no counterpart".
-Above it, recall falls and precision gains nothing.
-
-Results at 0.20:
-
-* Seed: precision 9/11 = 0.82, recall 9/12 = 0.75.
-* Vitamin D: precision 5/6 = 0.83, recall 5/12 = 0.42.
-* Overall: precision 14/17 = 0.82, recall 14/24 = 0.58.
-
-Both wrong links start from a table. The seed's peptide table links to the
-academic study table, and the vitamin-forms table links to a paragraph
-through one shared term, serum 25(OH)D. The misses are paraphrases with
-almost no shared words, which a bag-of-words model cannot see ("Darkness is
-the signal; melatonin is the messenger" against "Your sleep depends on
-light, timing, and the hormones that translate both into rest").
-
-Section links were measured on 31 labels, written after the first runs:
-precision 18/22 = 0.82, recall 18/20 = 0.90. Choosing each section's
-counterpart by the highest section cosine instead gave precision 0.62.
-
-Ablations at 0.20 (precision / recall):
-
-* Plain cosine, no abbreviations, no pivot: 0.52 / 0.50.
-* Abbreviations only: 0.59 / 0.54.
-* Pivot only: 0.81 / 0.54.
-* Both: 0.82 / 0.58.
-
-SECTION_WEIGHT and HEADING_WEIGHT changed no result between 1 and 2
-(SECTION_WEIGHT between 0 and 1). TERM_WEIGHT 1 gave 0.86 / 0.50 and 3 gave
-0.78 / 0.58, differences of one to three links; it stays at the a-priori 2.
-A positional prior on sections was tried and dropped: it made section links
-worse.
-
-Speed: the seed's 66 tier blocks align in about 25 ms once their words are
-stemmed. The first call in a process also stems the article's roughly 840
-distinct words with pure-Python Snowball, about 0.15 ms each, so it takes
-about 150 ms. Stems are cached for the life of the process.
+Cost: one sparse matrix product per pair of tiers, in C (scipy); the only
+quadratic object is each pair's dense score matrix (1,400 x 1,400 blocks:
+16 MB). A generated 1 MB article aligns in about 0.5 s. Ties go to the earlier passage; scores are rounded to 6
+places, so equal input gives an equal result.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import snowballstemmer
+from scipy import sparse
 
 TIERS = ("fundamentals", "intermediate", "academic")
 
-THRESHOLD: float = 0.20  # measured; see the module docstring
 TERM_WEIGHT = 2.0  # a glossary term counts as this many occurrences of a word
+DEFINITION_WEIGHT = 0.5  # each stem of a used term's definition
 HEADING_WEIGHT = 2.0  # a section's heading counts this many times in the section vector
-SECTION_WEIGHT = 0.5  # share of a block's score that depends on its section's agreement
+SECTION_WEIGHT = 0.3  # the two sections' cosine
+LINK_FLOOR = 0.35  # share of the direction's median best score a link needs
 PIVOT_QUANTILE = 0.5  # shorter blocks are scored as if of this quantile's length
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -180,17 +119,40 @@ class SectionLink:
 
 
 @dataclass(frozen=True)
+class Landing:
+    """Where a reader switching depth from a passage lands."""
+
+    target: Hashable  # a block key in the target tier
+    own: bool  # the passage's own counterpart; False: the closest section, as nothing tells exactly this
+
+
+@dataclass(frozen=True)
 class Alignment:
     blocks: tuple[BlockLink, ...]  # for each passage, at most one link per other tier
     sections: tuple[SectionLink, ...]  # for each section, at most one link per other tier
-    # (passage key, tier) for every passage, so counterpart() knows which tier
-    # a link points into. Not part of equality.
-    tiers: tuple[tuple[Hashable, str], ...] = field(default=(), repr=False, compare=False)
+    # (passage key, tier, section) for every passage in reading order, so
+    # counterpart() and landing() know where a key lives. Not part of equality.
+    places: tuple[tuple[Hashable, str, int], ...] = field(default=(), repr=False, compare=False)
+
+    @cached_property
+    def _tier_of(self) -> dict[Hashable, str]:
+        return {key: tier for key, tier, _ in self.places}
 
     @cached_property
     def _by_source(self) -> dict[tuple[Hashable, str], BlockLink]:
-        tier_of = dict(self.tiers)
+        tier_of = self._tier_of
         return {(link.source, tier_of[link.target]): link for link in self.blocks}
+
+    @cached_property
+    def _sections(self) -> dict[tuple[str, int, str], SectionLink]:
+        return {(link.source_tier, link.source_section, link.target_tier): link for link in self.sections}
+
+    @cached_property
+    def _section_starts(self) -> dict[tuple[str, int], Hashable]:
+        starts: dict[tuple[str, int], Hashable] = {}
+        for key, tier, section in self.places:
+            starts.setdefault((tier, section), key)
+        return starts
 
     def counterpart(self, key: Hashable, tier: str) -> BlockLink | None:
         """The link from passage ``key`` into ``tier``, or None if it has none there."""
@@ -198,10 +160,25 @@ class Alignment:
 
     def section_counterpart(self, tier: str, section: int, target_tier: str) -> SectionLink | None:
         """The link from section ``section`` of ``tier`` into ``target_tier``, or None."""
-        for link in self.sections:
-            if (link.source_tier, link.source_section, link.target_tier) == (tier, section, target_tier):
-                return link
-        return None
+        return self._sections.get((tier, section, target_tier))
+
+    def landing(self, key: Hashable, tier: str) -> Landing | None:
+        """Where switching to ``tier`` from passage ``key`` lands: its own counterpart, else the
+        start of its section's counterpart, else the start of the tier; None for an empty tier.
+
+        tier-switcher.js applies the same rule to the links the page carries.
+        """
+        link = self.counterpart(key, tier)
+        if link is not None:
+            return Landing(link.target, own=True)
+        source_section = next((s for k, t, s in self.places if k == key), None)
+        if source_section is not None:
+            source_tier = self._tier_of[key]
+            section_link = self.section_counterpart(source_tier, source_section, tier)
+            if section_link is not None:
+                return Landing(self._section_starts[(tier, section_link.target_section)], own=False)
+        first = next((k for k, t, _ in self.places if t == tier), None)
+        return None if first is None else Landing(first, own=False)
 
 
 # --- words, terms, abbreviations ------------------------------------------------------------
@@ -220,12 +197,6 @@ def _stem(word: str) -> str:
 def tokens(text: str) -> list[str]:
     """Stemmed content words of ``text``, in order."""
     return [_stem(w) for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in STOP_WORDS]
-
-
-def _term_pattern(key: str) -> re.Pattern[str]:
-    # As the parser's glossary marking: hyphens count as word characters.
-    words = r"\s+".join(re.escape(word) for word in key.split())
-    return re.compile(rf"(?<![\w-]){words}(?![\w-])", re.IGNORECASE)
 
 
 _ABBREVIATION = re.compile(r"\(([A-Za-z][A-Za-z0-9/-]{1,11})\)")
@@ -260,6 +231,42 @@ def abbreviations(texts: Iterable[str]) -> dict[str, str]:
 
 # --- passages from a parsed article ----------------------------------------------------------
 
+def _term_pattern(key: str) -> re.Pattern[str]:
+    words = r"\s+".join(re.escape(word) for word in key.split())
+    return re.compile(rf"(?<![\w-]){words}(?![\w-])", re.IGNORECASE)
+
+
+# As the parser's glossary marking: hyphens count as word characters, and the
+# words of a term are separated by whitespace only.
+_TERM_WORD = re.compile(r"[\w-]+")
+
+
+class _TermFinder:
+    """Every glossary term occurring in a text, by looking up word n-grams (one pass per text)."""
+
+    def __init__(self, keys: Iterable[str]):
+        keys = set(keys)
+        plain = {key for key in keys if all(_TERM_WORD.fullmatch(word) for word in key.split())}
+        self.keys = {tuple(key.split()): key for key in plain}
+        self.longest = max((len(words) for words in self.keys), default=0)
+        # A key with other characters ("25(oh)d") is matched by its own pattern, as the parser does.
+        self.patterns = [(key, _term_pattern(key)) for key in sorted(keys - plain)]
+
+    def __call__(self, text: str) -> set[str]:
+        lowered = text.lower()
+        words = list(_TERM_WORD.finditer(lowered))
+        found = set()
+        for start in range(len(words)):
+            for length in range(1, min(self.longest, len(words) - start) + 1):
+                last = words[start + length - 1]
+                if length > 1 and not lowered[words[start + length - 2].end() : last.start()].isspace():
+                    break
+                key = self.keys.get(tuple(w.group() for w in words[start : start + length]))
+                if key is not None:
+                    found.add(key)
+        found.update(key for key, pattern in self.patterns if pattern.search(text))
+        return found
+
 
 def _block_spans(block) -> Iterable:
     yield from block.spans
@@ -280,7 +287,7 @@ def passages_from_article(parsed) -> list[Passage]:
     are found by matching the glossary keys against the block's text, as the
     parser does.
     """
-    patterns = [(key, _term_pattern(key)) for key in sorted({d.key for d in parsed.definitions})]
+    find_terms = _TermFinder({d.key for d in parsed.definitions})
     passages = []
     for part in parsed.tiers:
         section = 0
@@ -288,15 +295,17 @@ def passages_from_article(parsed) -> list[Passage]:
             if block.kind == "heading":
                 section += 1
             text = block.text
-            terms = {span.term for span in _block_spans(block) if span.term}
-            terms.update(key for key, pattern in patterns if pattern.search(text))
+            terms = {span.term for span in _block_spans(block) if span.term} | find_terms(text)
             passages.append(Passage((part.slug, index), part.slug, section, block.kind, text, frozenset(terms)))
     return passages
 
 
-# --- scoring ---------------------------------------------------------------------------------
+def glossary_from_article(parsed) -> dict[str, str]:
+    """Glossary term key -> its definition, for concept expansion."""
+    return {d.key: d.definition for d in parsed.definitions}
 
-Vector = dict[str, float]
+
+# --- features ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -304,34 +313,30 @@ class _Params:
     """The model's knobs, for ablation; the module constants are the defaults."""
 
     term_weight: float = TERM_WEIGHT
+    definition_weight: float = DEFINITION_WEIGHT
     heading_weight: float = HEADING_WEIGHT
     section_weight: float = SECTION_WEIGHT
+    link_floor: float = LINK_FLOOR
     pivot_quantile: float | None = PIVOT_QUANTILE  # None: plain cosine
     abbreviations: bool = True
 
 
 class _Featurizer:
-    def __init__(self, passages: Sequence[Passage], params: _Params):
-        self.term_weight = params.term_weight
-        glossary = {term for p in passages for term in p.terms}
+    def __init__(self, passages: Sequence[Passage], glossary: Mapping[str, str], params: _Params):
+        self.params = params
+        known = {term for p in passages for term in p.terms} | set(glossary)
         self.expansions: dict[str, list[str]] = {}
         self.abbr_terms: dict[str, str] = {}
         if params.abbreviations:
             for abbr, long_form in sorted(abbreviations(p.text for p in passages).items()):
                 self.expansions[abbr] = tokens(long_form)
-                if long_form in glossary:
+                if long_form in known:
                     self.abbr_terms[abbr] = long_form
+        self.definitions = {term: self._words(definition) for term, definition in glossary.items()}
 
-    def terms(self, passage: Passage) -> frozenset[str]:
-        """The passage's glossary terms, plus those it names by abbreviation."""
-        if not self.abbr_terms:
-            return passage.terms
-        words = set(_WORD.findall(passage.text.lower()))
-        return passage.terms | {term for abbr, term in self.abbr_terms.items() if abbr in words}
-
-    def counts(self, passage: Passage, terms: frozenset[str]) -> dict[str, float]:
+    def _words(self, text: str) -> dict[str, float]:
         counts: dict[str, float] = {}
-        for word in _WORD.findall(passage.text.lower()):
+        for word in _WORD.findall(text.lower()):
             expansion = self.expansions.get(word)
             if expansion is not None:
                 stems = expansion
@@ -341,169 +346,171 @@ class _Featurizer:
                 continue
             for stem in stems:
                 counts[stem] = counts.get(stem, 0.0) + 1.0
+        return counts
+
+    def terms(self, passage: Passage) -> frozenset[str]:
+        """The passage's glossary terms, plus those it names by abbreviation."""
+        if not self.abbr_terms:
+            return passage.terms
+        words = set(_WORD.findall(passage.text.lower()))
+        return passage.terms | {term for abbr, term in self.abbr_terms.items() if abbr in words}
+
+    def counts(self, passage: Passage, terms: frozenset[str]) -> dict[str, float]:
+        counts = self._words(passage.text)
         for term in sorted(terms):
             feature = "=" + term  # cannot collide with a word
-            counts[feature] = counts.get(feature, 0.0) + self.term_weight
+            counts[feature] = counts.get(feature, 0.0) + self.params.term_weight
+            for stem in self.definitions.get(term, ()):
+                counts[stem] = counts.get(stem, 0.0) + self.params.definition_weight
         return counts
 
 
-def _tfidf(counts: dict[str, float], idf: dict[str, float]) -> Vector:
-    """Sublinear TF-IDF weights (counts are always >= 1)."""
-    return {f: (1.0 + math.log(c)) * idf[f] for f, c in counts.items()}
+def _matrix(rows: Sequence[Mapping[str, float]], columns: dict[str, int], idf: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear TF-IDF rows (counts are positive; below 1 for definition stems alone)."""
+    indptr, indices, data = [0], [], []
+    for row in rows:
+        for feature, count in row.items():
+            indices.append(columns[feature])
+            data.append(1.0 + math.log(count) if count >= 1.0 else count)
+        indptr.append(len(indices))
+    matrix = sparse.csr_matrix(
+        (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(rows), len(columns)),
+    )
+    return matrix.multiply(idf).tocsr()
 
 
-def _norm(vector: Vector) -> float:
-    return math.sqrt(sum(w * w for w in vector.values()))
+def _scaled(matrix: sparse.csr_matrix, pivot: float = 0.0) -> sparse.csr_matrix:
+    """Rows divided by max(|row|, pivot): the cosine, or the pivoted length."""
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms = np.maximum(norms, pivot)
+    norms[norms == 0] = 1.0
+    return sparse.diags(1.0 / norms) @ matrix
 
 
-def _dot(a: Vector, b: Vector) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b[f] for f, w in a.items() if f in b)
-
-
-def _dots(vectors: Sequence[Vector], tiers: Sequence[str]) -> dict[tuple[int, int], float]:
-    """Nonzero dot products of every cross-tier pair, both orders, computed once per pair."""
-    index: dict[str, list[int]] = {}  # feature -> passages having it
-    for i, vector in enumerate(vectors):
-        for feature in vector:
-            index.setdefault(feature, []).append(i)
-    dots: dict[tuple[int, int], float] = {}
-    for i, vector in enumerate(vectors):
-        for feature, weight in vector.items():
-            for j in index[feature]:
-                if j > i and tiers[j] != tiers[i]:
-                    dots[(i, j)] = dots.get((i, j), 0.0) + weight * vectors[j][feature]
-    dots.update({(j, i): value for (i, j), value in list(dots.items())})
-    return dots
+# --- alignment ---------------------------------------------------------------------------------
 
 
 def _shared(a: Iterable[str], b: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(a) & set(b)))
 
 
-def _quantile(values: list[float], q: float) -> float:
+def _quantile(values: Sequence[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))] if values else 0.0
 
 
 def _round(score: float) -> float:
     # Rounded so float noise can never make two runs differ.
-    return round(min(max(score, 0.0), 1.0), 6)
+    return round(min(max(float(score), 0.0), 1.0), 6)
 
 
-def _align(passages: Sequence[Passage], threshold: float, params: _Params) -> Alignment:
+def _align(passages: Sequence[Passage], glossary: Mapping[str, str], params: _Params) -> Alignment:
     aligned = [p for p in passages if p.tier in TIERS]
-    featurizer = _Featurizer(aligned, params)
+    featurizer = _Featurizer(aligned, glossary, params)
     terms = [featurizer.terms(p) for p in aligned]
     counts = [featurizer.counts(p, t) for p, t in zip(aligned, terms)]
+    columns: dict[str, int] = {}
+    df: list[int] = []
+    for row in counts:
+        for feature in row:
+            column = columns.setdefault(feature, len(columns))
+            if column == len(df):
+                df.append(0)
+            df[column] += 1
     n = len(aligned)
-    df: dict[str, int] = {}
-    for c in counts:
-        for feature in c:
-            df[feature] = df.get(feature, 0) + 1
-    idf = {f: math.log((1 + n) / (1 + d)) + 1.0 for f, d in df.items()}
-    vectors = [_tfidf(c, idf) for c in counts]
-    norms = [_norm(v) for v in vectors]
-    dots = _dots(vectors, [p.tier for p in aligned])
+    idf = np.log((1 + n) / (1 + np.asarray(df, dtype=np.float64))) + 1.0 if df else np.zeros(0)
+    blocks = _matrix(counts, columns, idf)
     pivot = 0.0
     if params.pivot_quantile is not None:
+        norms = np.sqrt(np.asarray(blocks.multiply(blocks).sum(axis=1)).ravel())
         pivot = _quantile([nm for p, nm in zip(aligned, norms) if p.kind != "heading"], params.pivot_quantile)
+    blocks = _scaled(blocks, pivot)
 
     # Sections: summed counts, the heading's weighted.
-    section_counts: dict[tuple[str, int], dict[str, float]] = {}
-    section_terms: dict[tuple[str, int], set[str]] = {}
-    for passage, c, t in zip(aligned, counts, terms):
-        sid = (passage.tier, passage.section)
-        acc = section_counts.setdefault(sid, {})
+    section_ids = sorted({(p.tier, p.section) for p in aligned}, key=lambda s: (TIERS.index(s[0]), s[1]))
+    section_row = {sid: i for i, sid in enumerate(section_ids)}
+    section_counts: list[dict[str, float]] = [{} for _ in section_ids]
+    section_terms: list[set[str]] = [set() for _ in section_ids]
+    for passage, row, t in zip(aligned, counts, terms):
+        i = section_row[(passage.tier, passage.section)]
         weight = params.heading_weight if passage.kind == "heading" else 1.0
-        for feature, value in c.items():
-            acc[feature] = acc.get(feature, 0.0) + weight * value
-        section_terms.setdefault(sid, set()).update(t)
-    section_ids = sorted(section_counts, key=lambda sid: (TIERS.index(sid[0]), sid[1]))
-    section_vectors = {sid: _tfidf(section_counts[sid], idf) for sid in section_ids}
-    section_norms = {sid: _norm(v) for sid, v in section_vectors.items()}
+        for feature, value in row.items():
+            section_counts[i][feature] = section_counts[i].get(feature, 0.0) + weight * value
+        section_terms[i] |= t
+    sections = _scaled(_matrix(section_counts, columns, idf))
 
-    def section_cosine(s: tuple[str, int], t: tuple[str, int]) -> float:
-        denominator = section_norms[s] * section_norms[t]
-        return _dot(section_vectors[s], section_vectors[t]) / denominator if denominator else 0.0
-
-    section_sim = {(s, t): section_cosine(s, t) for s in section_ids for t in section_ids if s[0] != t[0]}
-    # The section each section resembles most per other tier (openings: the
-    # other opening, by the format), the reference for the block prior.
-    top: dict[tuple[tuple[str, int], str], float] = {}
-    for sid in section_ids:
-        for tier in TIERS:
-            candidates = [section_sim[(sid, t)] for t in section_ids if t[0] == tier and tier != sid[0]]
-            if not candidates:
+    by_tier = {tier: [i for i, p in enumerate(aligned) if p.tier == tier and p.kind != "heading"] for tier in TIERS}
+    section_of = np.asarray([section_row[(p.tier, p.section)] for p in aligned], dtype=np.int64)
+    links: list[BlockLink] = []
+    votes: dict[tuple[int, str], dict[int, float]] = {}
+    for a_index, tier_a in enumerate(TIERS):
+        for tier_b in TIERS[a_index + 1 :]:
+            rows, cols = by_tier[tier_a], by_tier[tier_b]
+            if not rows or not cols:
                 continue
-            top[(sid, tier)] = max(candidates)
-            if sid[1] == 0 and section_sim.get((sid, (tier, 0)), 0.0) > 0.0:
-                top[(sid, tier)] = section_sim[(sid, (tier, 0))]
+            similarity = (blocks[rows] @ blocks[cols].T).toarray()
+            context = sections[section_of[rows]] @ sections[section_of[cols]].T
+            scores = similarity + params.section_weight * context.toarray()
+            for source, target, matrix in ((rows, cols, scores), (cols, rows, scores.T)):
+                chosen = np.argmax(matrix, axis=1)  # the first maximum: ties go to the earlier block
+                floor = params.link_floor * float(np.median(matrix.max(axis=1)))
+                target_tier = aligned[target[0]].tier
+                for row, column in enumerate(chosen.tolist()):
+                    score = float(matrix[row, column])
+                    if score <= 0.0 or score < floor:
+                        continue
+                    i, j = source[row], target[column]
+                    links.append(BlockLink(aligned[i].key, aligned[j].key, _round(score), _shared(terms[i], terms[j])))
+                    tally = votes.setdefault((int(section_of[i]), target_tier), {})
+                    tally[int(section_of[j])] = tally.get(int(section_of[j]), 0.0) + score
 
-    # Blocks.
-    by_tier: dict[str, list[int]] = {tier: [] for tier in TIERS}
-    for i, passage in enumerate(aligned):
-        by_tier[passage.tier].append(i)
-    blocks: list[BlockLink] = []
-    votes: dict[tuple[tuple[str, int], str], dict[int, float]] = {}
-    for i, source in enumerate(aligned):
-        sid = (source.tier, source.section)
-        heading = source.kind == "heading"
-        for tier in TIERS:
-            if tier == source.tier:
+    section_cosines = (sections @ sections.T).toarray()
+    section_links: list[SectionLink] = []
+    for i, (tier, number) in enumerate(section_ids):
+        for target_tier in TIERS:
+            if target_tier == tier:
                 continue
-            reference = top.get((sid, tier), 0.0)
-            best: tuple[int, float] | None = None
-            for j in by_tier[tier]:
-                target = aligned[j]
-                if (target.kind == "heading") != heading:
-                    continue  # headings link to headings, other blocks to other blocks
-                dot = dots.get((i, j), 0.0)
-                if dot <= 0.0:
+            tally = votes.get((i, target_tier))
+            candidates = [j for j, sid in enumerate(section_ids) if sid[0] == target_tier]
+            if tally:
+                j = max(sorted(tally), key=lambda s: tally[s])
+            elif candidates:
+                j = max(candidates, key=lambda s: (section_cosines[i, s], -s))
+                if section_cosines[i, j] <= 0.0:
                     continue
-                if heading:
-                    sim = dot / (norms[i] * norms[j])
-                else:
-                    sim = dot / (max(norms[i], pivot) * max(norms[j], pivot))
-                tid = (target.tier, target.section)
-                rel = min(1.0, section_sim[(sid, tid)] / reference) if reference > 0 else 0.0
-                score = sim * ((1.0 - params.section_weight) + params.section_weight * rel)
-                if best is None or score > best[1]:
-                    best = (j, score)
-            if best is None:
+            else:
                 continue
-            j, score = best
-            score = _round(score)
-            if score > 0.0 and score >= threshold:
-                target = aligned[j]
-                blocks.append(BlockLink(source.key, target.key, score, _shared(terms[i], terms[j])))
-                tally = votes.setdefault((sid, tier), {})
-                tally[target.section] = tally.get(target.section, 0.0) + score
+            section_links.append(
+                SectionLink(
+                    tier, number, target_tier, section_ids[j][1], _round(section_cosines[i, j]),
+                    _shared(section_terms[i], section_terms[j]),
+                )
+            )
 
-    # Sections: where their blocks' counterparts are; openings to openings.
-    sections: list[SectionLink] = []
-    for sid in section_ids:
-        for tier in TIERS:
-            if tier == sid[0]:
-                continue
-            target_section: int | None = None
-            if sid[1] == 0 and section_sim.get((sid, (tier, 0)), 0.0) > 0.0:
-                target_section = 0
-            elif tally := votes.get((sid, tier)):
-                target_section = max(sorted(tally), key=lambda s: (tally[s], section_sim[(sid, (tier, s))]))
-            if target_section is not None:
-                tid = (tier, target_section)
-                score = _round(section_sim[(sid, tid)])
-                shared = _shared(section_terms[sid], section_terms[tid])
-                sections.append(SectionLink(sid[0], sid[1], tier, target_section, score, shared))
+    # A heading's counterpart is its section's: the target section's first block.
+    first_block: dict[tuple[str, int], Passage] = {}
+    for passage in aligned:
+        first_block.setdefault((passage.tier, passage.section), passage)
+    sections_by_key = {(l.source_tier, l.source_section, l.target_tier): l for l in section_links}
+    for passage, t in zip(aligned, terms):
+        if passage.kind != "heading":
+            continue
+        for target_tier in TIERS:
+            link = sections_by_key.get((passage.tier, passage.section, target_tier))
+            if link is not None:
+                target = first_block[(target_tier, link.target_section)]
+                links.append(BlockLink(passage.key, target.key, link.score, link.shared_terms))
 
-    return Alignment(tuple(blocks), tuple(sections), tuple((p.key, p.tier) for p in passages))
+    order = {p.key: i for i, p in enumerate(aligned)}
+    links.sort(key=lambda l: (order[l.source], order[l.target]))
+    places = tuple((p.key, p.tier, p.section) for p in passages)
+    return Alignment(tuple(links), tuple(section_links), places)
 
 
-def align(passages: Sequence[Passage], *, threshold: float = THRESHOLD) -> Alignment:
+def align(passages: Sequence[Passage], *, glossary: Mapping[str, str] | None = None) -> Alignment:
     """Link each passage and section to its counterpart in each other tier (see the module docs)."""
-    return _align(passages, threshold, _Params())
+    return _align(passages, glossary or {}, _Params())
 
 
 # --- reporting -------------------------------------------------------------------------------

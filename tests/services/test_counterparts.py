@@ -1,6 +1,9 @@
 """Cross-tier links written by the import: recomputed every time, stable ids, editors' pins and deletions hold."""
 
+import json
+
 import pytest
+from django.conf import settings
 
 from reader.admin import CounterpartAdmin
 from reader.models import Block, Counterpart, CounterpartRejection
@@ -98,15 +101,30 @@ def test_a_link_an_editor_deletes_stays_deleted(seed_article, rf, admin_user):
     assert not Counterpart.objects.filter(source_block=source, scope="block", target_tier="academic").exists()
 
 
-def test_an_article_imported_before_alignment_is_aligned_by_the_next_import(seed_article):
+def test_an_unchanged_source_is_realigned_when_the_links_differ(seed_article):
+    # As after a change of the aligner (or an article imported before alignment).
     Counterpart.objects.all().delete()
     version = seed_article.version
     report = import_seed()
     assert not report.changed and report.counterparts.added > 40
     seed_article.refresh_from_db()
     assert seed_article.version == version + 1
-    # And once aligned, an unchanged file changes nothing.
-    assert import_seed().counterparts is None
+    # And once aligned, an unchanged file changes nothing: no link moves, pages stay cached.
+    again = import_seed().counterparts
+    assert not again.changed and again.kept > 40
+    seed_article.refresh_from_db()
+    assert seed_article.version == version + 1
+
+
+def test_the_import_report_measures_the_alignment_against_labels(db):
+    labels = json.loads((settings.ALIGNMENT_LABELS_DIR / "peptides-insulin-sensitivity.json").read_text())
+    lines = import_seed(labels=labels).lines()
+    start = lines.index("  alignment against the labels (precision@1, coverage):")
+    assert lines[start + 1].startswith("    FUN -> INT  precision@1 0.")
+    assert len([line for line in lines if "precision@1" in line]) == 7
+    broken = {"labels": [{"tier": "fundamentals", "prefix": "No block starts so", "target_tier": "academic",
+                          "accepted": [], "reason": "r"}]}
+    assert any("the labels do not fit this article" in line for line in import_seed(labels=broken).lines())
 
 
 def test_the_import_report_prints_the_section_alignment(db):

@@ -14,6 +14,7 @@ status 1 at the end, naming the files that failed.
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils.text import slugify
@@ -29,14 +30,19 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path)
         parser.add_argument("--slug", help="URL slug: letters, digits, hyphens, underscores (default: sidecar or file name)")
         parser.add_argument("--title", help="Article title (default: sidecar or file name)")
+        parser.add_argument(
+            "--labels", type=Path,
+            help="Alignment label file for a single article (default: <ALIGNMENT_LABELS_DIR>/<slug>.json if present)",
+        )
 
-    def handle(self, *args, path: Path, slug: str | None, title: str | None, **options):
+    def handle(self, *args, path: Path, slug: str | None, title: str | None, labels: Path | None = None, **options):
+        self.labels_file = labels
         if path.is_dir():
             files = sorted(path.glob("*.txt"))
             if not files:
                 raise CommandError(f"{path}: no .txt article sources in this folder.")
-            if slug is not None or title is not None:
-                raise CommandError("--slug and --title apply to a single file, not a folder.")
+            if slug is not None or title is not None or labels is not None:
+                raise CommandError("--slug, --title and --labels apply to a single file, not a folder.")
         elif path.is_file():
             files = [path]
         else:
@@ -70,7 +76,9 @@ class Command(BaseCommand):
         try:
             # article_import checks slug and title, then parses, before it writes anything,
             # and writes inside one transaction of its own.
-            report = article_import(source=source, slug=slug, title=title, source_name=file.name)
+            report = article_import(
+                source=source, slug=slug, title=title, source_name=file.name, labels=self._labels(slug)
+            )
         except ArticleInputError as error:
             problems = "\n".join(f"  {problem}" for problem in error.problems)
             raise CommandError(f"{file}: not imported, nothing was changed:\n{problems}") from error
@@ -84,6 +92,22 @@ class Command(BaseCommand):
             ) from error
         for line in report.lines():
             self.stdout.write(line)
+
+    def _labels(self, slug: str) -> dict | None:
+        """The article's alignment labels, so the report measures the alignment against them."""
+        path = self.labels_file
+        if path is None:
+            folder = getattr(settings, "ALIGNMENT_LABELS_DIR", None)
+            path = Path(folder) / f"{slug}.json" if folder else None
+            if path is None or not path.is_file():
+                return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise CommandError(f"{path}: cannot read the alignment labels ({error}); nothing was imported.") from error
+        if not isinstance(data, dict):
+            raise CommandError(f"{path}: expected a JSON object with 'labels'; nothing was imported.")
+        return data
 
     def _sidecar(self, file: Path) -> dict:
         sidecar = file.with_suffix(".json")
