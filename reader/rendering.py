@@ -153,12 +153,19 @@ class _Renderer:
         return f' id="{anchor}"' if self.annotatable else ""
 
     def after(self, blocks: Sequence) -> str:
-        """What follows a block (or a list's items): its slot, then the static extras."""
+        """What follows a block (or a list's items): its slot, then, unless they are list items, its extras."""
         if not self.annotatable:
             return ""
         html = "".join(f"\x01{block.anchor}\x02" for block in blocks)
-        if self.after_block:
-            html += "".join(self.after_block(block) for block in blocks)
+        if blocks and blocks[0].kind != "list_item":
+            html += "".join(self.extras(block) for block in blocks)
+        return html
+
+    def extras(self, block) -> str:
+        """The reader-independent extras after a block (``after_block``); a list item's are an item of its list."""
+        html = self.after_block(block) if self.after_block and self.annotatable else ""
+        if html and block.kind == "list_item":
+            return f'<li class="block-extras">{html}</li>'
         return html
 
     def text(self, text: str, start: int) -> str:
@@ -248,6 +255,7 @@ class _Renderer:
             html.append(self.block(block, offset, heading_level))
             if block.kind == "list_item":
                 list_items.append(block)
+                html.append(self.extras(block))
             else:
                 html.append(self.after([block]))
             offset += len(block.text)
@@ -261,8 +269,10 @@ def compile_blocks(
 ) -> CompiledHtml:
     """A part's blocks, in order, ready for marks; consecutive list items share a <ul>.
 
-    ``after_block(block)`` returns reader-independent HTML to put after a block
-    (after its list, for list items), such as a section's depth controls.
+    ``after_block(block)`` returns reader-independent HTML to put after a block,
+    such as its "Go deeper" controls; after a list item, it is the next item of
+    the list (``<li class="block-extras">``, with no id or offset), so the list
+    stays one list. Slots stay after the whole list.
     """
     renderer = _Renderer(annotatable=annotatable, after_block=after_block)
     html = renderer.blocks(blocks, heading_level)

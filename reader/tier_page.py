@@ -34,7 +34,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.middleware.csrf import CSRF_TOKEN_LENGTH, get_token
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -108,9 +108,9 @@ class TierText:
     toc: tuple[TocEntry, ...]
     terms: tuple[TermSummary, ...]
     description: str  # for <meta name="description">: the tier's opening, shortened
-    # Block anchor -> {other tier: counterpart anchor}, in reading order, for
-    # switching depth at the reader's place (tier-switcher.js reads it as JSON).
-    counterparts: dict[str, dict[str, str]]
+    # Where switching depth lands, per passage and per section (tier-switcher.js reads it
+    # as JSON, #tier-counterparts): see :func:`_landings`.
+    counterparts: dict
 
 
 # Cards rendered with the page; the rest load as the reader scrolls the panel.
@@ -180,38 +180,65 @@ DEEPER = {"fundamentals": ("intermediate", "academic"), "intermediate": ("academ
 SIMPLER = {"fundamentals": (), "intermediate": ("fundamentals",), "academic": ("intermediate", "fundamentals")}
 
 
-def _depth_controls(article: Article, tier: str, blocks, counterparts) -> Callable[[object], str]:
-    """After each section's last block: "Simpler: …" and "Go deeper: …" for the tiers it has a counterpart in.
+# A "Go deeper" / "Simpler" button follows a passage of at most this many blocks.
+DEPTH_RUN_MAX = 3
 
-    Each is a GET form whose button htmx turns into an in-place expansion; without
-    JavaScript the form opens the counterpart in its own tier.
+
+def depth_runs(blocks, own: dict[str, str], positions: dict[str, int]) -> list[tuple]:
+    """The passages of ``blocks`` that have their own counterpart in one other tier, for its buttons.
+
+    ``own``: block anchor -> the anchor of its block-level counterpart there; ``positions``:
+    that anchor -> its position there. A passage is a paragraph, list item or table, or a run of
+    up to ``DEPTH_RUN_MAX`` consecutive ones of a section whose counterparts are the same block
+    or each the block after the last (so the run tells one stretch of the other tier). Headings
+    and blocks without a counterpart there have no button.
     """
-    section_links: dict[str, dict[str, str]] = {}
+    runs: list[tuple] = []
+    run: list = []
+    for block in blocks:
+        target = own.get(block.anchor) if block.kind != "heading" else None
+        if run and target and len(run) < DEPTH_RUN_MAX:
+            last = own[run[-1].anchor]
+            if target == last or positions.get(target, -2) == positions.get(last, -4) + 1:
+                run.append(block)
+                continue
+        if run:
+            runs.append(tuple(run))
+        run = [block] if target else []
+    if run:
+        runs.append(tuple(run))
+    return runs
+
+
+def _depth_controls(article: Article, tier: str, blocks, counterparts, targets) -> Callable[[object], str]:
+    """After each passage with its own counterpart at another depth: "Simpler: …" / "Go deeper: …".
+
+    Each is a GET form whose button htmx turns into an in-place expansion of that
+    passage's counterpart blocks (``views.reading.depth_passage``); without
+    JavaScript the form opens the other tier at that counterpart.
+    """
+    own: dict[str, dict[str, str]] = {}  # other tier -> {block anchor: counterpart anchor}
     for source, scope, target_tier, target in counterparts:
-        if scope == "section":
-            section_links.setdefault(source, {})[target_tier] = target
-    section_of_last: dict[str, str] = {}  # last block anchor -> first block anchor of its section
-    first = None
-    for index, block in enumerate(blocks):
-        if first is None or block.kind == "heading":
-            first = block.anchor
-        is_last = index + 1 == len(blocks) or blocks[index + 1].kind == "heading"
-        if is_last:
-            section_of_last[block.anchor] = first
+        if scope == "block":
+            own.setdefault(target_tier, {})[source] = target
+    ends: dict[str, list[tuple[str, str, tuple]]] = {}  # the run's last block anchor -> (verb, tier, run)
+    offers = [("Simpler", t) for t in SIMPLER[tier]] + [("Go deeper", t) for t in DEEPER[tier]]
+    for verb, target_tier in offers:
+        links = own.get(target_tier, {})
+        positions = {anchor: targets[(target_tier, anchor)][0] for anchor in links.values() if (target_tier, anchor) in targets}
+        for run in depth_runs(blocks, links, positions):
+            ends.setdefault(run[-1].anchor, []).append((verb, target_tier, run))
 
     def controls(block) -> str:
-        section = section_of_last.get(block.anchor)
-        links = section_links.get(section or "", {})
-        offers = [("Simpler", t) for t in SIMPLER[tier] if t in links] + [("Go deeper", t) for t in DEEPER[tier] if t in links]
-        if not offers:
-            return ""
         buttons, slots = [], []
-        for verb, target_tier in offers:
+        for verb, target_tier, run in ends.get(block.anchor, ()):
             title = Tier(target_tier).label
-            slot_id = f"depth-{section}-{target_tier}"
-            action = reverse("tier", kwargs={"slug": article.slug, "tier": target_tier}) + f"#{links[target_tier]}"
+            slot_id = f"depth-{block.anchor}-{target_tier}"
+            first_target = own[target_tier][run[0].anchor]
+            action = reverse("tier", kwargs={"slug": article.slug, "tier": target_tier}) + f"#{first_target}"
+            anchors = ",".join(b.anchor for b in run)
             expand = reverse(
-                "depth-passage", kwargs={"slug": article.slug, "tier": tier, "anchor": section, "target": target_tier}
+                "depth-passage", kwargs={"slug": article.slug, "tier": tier, "anchors": anchors, "target": target_tier}
             )
             buttons.append(
                 f'<form method="get" action="{escape(action)}"><button type="submit" class="depth-toggle" '
@@ -219,6 +246,8 @@ def _depth_controls(article: Article, tier: str, blocks, counterparts) -> Callab
                 f'aria-controls="{slot_id}">{verb}: {title}</button></form>'
             )
             slots.append(f'<div id="{slot_id}" class="depth-slot"></div>')
+        if not buttons:
+            return ""
         return f'<div class="depth-controls">{"".join(buttons)}</div>{"".join(slots)}'
 
     return controls
@@ -237,12 +266,13 @@ def tier_text_get(*, article: Article, tier: str) -> TierText | None:
             tiers=tuple(_summary(part, article) for part in content.tiers),
             reflection=_summary(content.reflection, article) if content.reflection else None,
             article=compile_blocks(
-                content.blocks, after_block=_depth_controls(article, tier, content.blocks, content.counterparts)
+                content.blocks,
+                after_block=_depth_controls(article, tier, content.blocks, content.counterparts, content.targets),
             ),
             reflection_html=compile_blocks(content.reflection_blocks).render() if content.reflection else "",
             toc=tuple(TocEntry(b.anchor, b.text) for b in content.blocks if b.kind == "heading"),
             terms=term_summaries(content.terms),
-            counterparts=_counterparts(content.blocks, content.counterparts),
+            counterparts=_landings(tier, content),
             description=_description(content.blocks),
         )
         cache.set(key, text, timeout=TIER_TEXT_CACHE_SECONDS)
@@ -256,12 +286,33 @@ def _description(blocks, limit: int = 155) -> str:
     return opening[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def _counterparts(blocks, counterparts) -> dict[str, dict[str, str]]:
-    links: dict[str, dict[str, str]] = {block.anchor: {} for block in blocks}
-    for source, scope, target_tier, target in counterparts:
-        if scope == "block" and source in links:
-            links[source][target_tier] = target
-    return links
+def _landings(tier: str, content: tier_selectors.TierContent) -> dict:
+    """Where switching depth from each passage lands, as the page's JSON (#tier-counterparts)::
+
+        {"openings": {other tier: its first block's anchor},
+         "sections": [{"links": {other tier: [section counterpart anchor, its section's title]},
+                       "blocks": {block anchor: {other tier: own counterpart anchor}}}, ...]}
+
+    Sections in reading order, each with its blocks in reading order (the first is the
+    section's heading, or the tier's first block for the untitled opening); a title is
+    "" for another tier's untitled opening. tier-switcher.js lands on a passage's own
+    counterpart, else on its section's, else on the other tier's opening.
+    """
+    own: dict[str, dict[str, str]] = {}
+    section_links: dict[str, dict[str, list[str]]] = {}
+    for source, scope, target_tier, target in content.counterparts:
+        if scope == "block":
+            own.setdefault(source, {})[target_tier] = target
+        else:
+            title = content.targets.get((target_tier, target), (0, ""))[1]
+            section_links.setdefault(source, {})[target_tier] = [target, title]
+    sections: list[dict] = []
+    for block in content.blocks:
+        if not sections or block.kind == "heading":
+            sections.append({"links": section_links.get(block.anchor, {}), "blocks": {}})
+        sections[-1]["blocks"][block.anchor] = own.get(block.anchor, {})
+    openings = {other: anchor for other, anchor in content.openings.items() if other != tier}
+    return {"openings": openings, "sections": sections}
 
 
 def _cached_for_version(name: str, article: Article, build: Callable[[], T], *qualifiers: str) -> T:
@@ -290,32 +341,58 @@ def canonical_texts_get(*, article: Article) -> dict[str, str]:
     return _cached_for_version("canonical-texts", article, lambda: tier_selectors.tier_canonical_texts(article=article))
 
 
+# Notes a marker previews; the rest are counted, with a link to the first of them.
+MARKER_PREVIEW_NOTES = 3
+MARKERS_TEMPLATE = "reader/note_parts.html#depth-markers"
+
+
+@dataclass(frozen=True)
+class DepthMarker:
+    """The reader's notes at one other depth on the passages that tell what a passage here tells."""
+
+    tier_title: str
+    count: int
+    url: str  # that tier's page
+    notes: list[Note]  # previewed, in reading order there
+    more: int
+    more_url: str
+
+
 def _markers(*, user, article: Article, tier: str) -> dict[str, str]:
-    """Block anchor -> links to the reader's notes at other depths on the passages that tell the same thing."""
+    """Block anchor -> markers of the reader's notes at other depths on the passages that tell the same thing,
+    each opening a preview of those notes in place (``reader/note_parts.html#depth-markers``)."""
     elsewhere = note_selectors.notes_elsewhere(user=user, article=article, tier=tier)
     if not elsewhere:
         return {}
     outline = article_outline_get(article=article)
-    found: dict[str, dict[str, list[str]]] = {}  # here anchor -> other tier -> note uuids
-    for note_tier, start, note_id in elsewhere:
-        starts = outline.starts.get(note_tier, ())
-        index = bisect_right([offset for offset, _ in starts], start) - 1
+    found: dict[str, dict[str, list[note_selectors.NoteElsewhere]]] = {}  # here anchor -> other tier -> notes
+    offsets = {t: [offset for offset, _ in starts] for t, starts in outline.starts.items()}
+    for note in elsewhere:
+        starts = outline.starts.get(note.tier, ())
+        index = bisect_right(offsets.get(note.tier, []), note.start) - 1
         if index < 0:
             continue
-        here = outline.counterparts.get((note_tier, starts[index][1]), {}).get(tier)
+        here = outline.counterparts.get((note.tier, starts[index][1]), {}).get(tier)
         if here:
-            found.setdefault(here, {}).setdefault(note_tier, []).append(note_id)
+            found.setdefault(here, {}).setdefault(note.tier, []).append(note)
+    urls = {t: reverse("tier", kwargs={"slug": article.slug, "tier": t}) for t in Tier.values if t != tier}
+    template = get_template(MARKERS_TEMPLATE)
     slots = {}
     for anchor, by_tier in found.items():
-        links = []
+        markers = []
         for note_tier in Tier.values:
-            if note_tier not in by_tier:
+            notes = by_tier.get(note_tier)
+            if not notes:
                 continue
-            ids = by_tier[note_tier]
-            url = reverse("tier", kwargs={"slug": article.slug, "tier": note_tier}) + f"#note-{ids[0]}"
-            label = f"{len(ids)} note{'s' if len(ids) > 1 else ''} at {Tier(note_tier).label}"
-            links.append(f'<a class="depth-marker" href="{url}">{label}</a>')
-        slots[anchor] = f'<p class="depth-markers">{" ".join(links)}</p>'
+            rest = notes[MARKER_PREVIEW_NOTES:]
+            markers.append(
+                DepthMarker(
+                    tier_title=Tier(note_tier).label, count=len(notes), url=urls[note_tier],
+                    notes=[note.preview() for note in notes[:MARKER_PREVIEW_NOTES]], more=len(rest),
+                    more_url=f"{urls[note_tier]}#note-{rest[0].uuid}" if rest else "",
+                )
+            )
+        slots[anchor] = template.render({"markers": markers})
     return slots
 
 

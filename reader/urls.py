@@ -31,5 +31,6 @@ urlpatterns = [
     path("articles/<slug:slug>/<slug:tier>/notes/", notes.note_create, name="note-create"),
     path("articles/<slug:slug>/<slug:tier>/notes/cards/", notes.note_cards, name="note-cards"),
     path("articles/<slug:slug>/<slug:tier>/", reading.tier, name="tier"),
-    path("articles/<slug:slug>/<slug:tier>/depth/<slug:anchor>/<slug:target>/", reading.depth_passage, name="depth-passage"),
+    # "Go deeper" / "Simpler": a passage's counterpart at another depth; <anchors> are its blocks, comma-separated.
+    path("articles/<slug:slug>/<slug:tier>/depth/<str:anchors>/<slug:target>/", reading.depth_passage, name="depth-passage"),
 ]

@@ -125,6 +125,19 @@ def test_consecutive_list_items_share_one_list_and_tables_have_headers():
     assert html.count('<th scope="col"') == 2 and html.count("<td") == 4
 
 
+def test_what_follows_a_block_follows_it_and_a_list_items_is_an_item_of_its_list():
+    extras = {"p-1": '<div class="x">after p</div>', "li-1": '<div class="x">after li-1</div>', "t-1": '<div class="x">after t</div>'}
+    html = compile_blocks(BLOCKS, after_block=lambda b: extras.get(b.anchor, "")).render(slots={"li-1": "<i>slot</i>"})
+    assert html.count('<ul class="labelled-list">') == 1 and html.count("</ul>") == 1
+    # Right after the list item, in the list; nothing for li-2; the list's slots stay after it.
+    assert re.search(r'<li id="li-1"[^>]*>.*?</li><li class="block-extras"><div class="x">after li-1</div></li><li id="li-2"', html)
+    assert html.index("</ul>") < html.index("<i>slot</i>")
+    assert html.index('id="p-1"') < html.index("after p") < html.index("<ul")
+    assert html.index("</table></div>") < html.index("after t")
+    # None of it is text: the containers and their offsets are those of the page without it.
+    assert assert_offsets_agree(html, TEXT) == read(render_blocks(BLOCKS)).containers
+
+
 def test_a_heading_level_can_be_chosen():
     assert render_blocks(BLOCKS[:1], heading_level=2).startswith('<h2 id="h-1" data-start="0">')
 

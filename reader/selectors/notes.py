@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from typing import NamedTuple
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import Left
 
 from reader.models import Article, Note, Tag, Tier
 from reader.rendering import Mark
@@ -25,8 +27,26 @@ def tier_notes(*, user, article: Article, tier: str) -> tuple[list[Note], list[N
     return anchored, detached
 
 
-def notes_elsewhere(*, user, article: Article, tier: str) -> list[tuple[str, int, str]]:
-    """The reader's live anchored notes on the article's other tiers: (tier, start, uuid), in reading order."""
+# Enough of a note's quote for its preview (Note.quote_preview shortens to 240 characters).
+QUOTE_PREVIEW_CHARACTERS = 241
+
+
+class NoteElsewhere(NamedTuple):
+    """One of the reader's notes at another depth, as its marker and preview need it."""
+
+    tier: str
+    start: int
+    uuid: str
+    body: str
+    quote: str  # the start of ``exact``: enough for quote_preview (a quote can be 20,000 characters)
+
+    def preview(self) -> Note:
+        """An unsaved Note with what the note-text markup shows (its quote and text) and its element id."""
+        return Note(tier=self.tier, start=self.start, uuid=self.uuid, body=self.body, exact=self.quote)
+
+
+def notes_elsewhere(*, user, article: Article, tier: str) -> list[NoteElsewhere]:
+    """The reader's live anchored notes on the article's other tiers, in reading order, in one query."""
     if not user.is_authenticated:
         return []
     rows = (
@@ -34,9 +54,9 @@ def notes_elsewhere(*, user, article: Article, tier: str) -> list[tuple[str, int
         .filter(user=user, article=article, status=Note.Status.ANCHORED)
         .exclude(tier=tier)
         .order_by("tier", "start", "pk")
-        .values_list("tier", "start", "uuid")
+        .values_list("tier", "start", "uuid", "body", Left("exact", QUOTE_PREVIEW_CHARACTERS))
     )
-    return [(note_tier, start, str(uuid)) for note_tier, start, uuid in rows]
+    return [NoteElsewhere(note_tier, start, str(uuid), body, quote) for note_tier, start, uuid, body, quote in rows]
 
 
 def tier_notes_state(*, user, article: Article, tier: str) -> str:

@@ -22,6 +22,10 @@ class TierContent:
     terms: tuple[GlossaryTerm, ...]  # the terms used on the page, with their definitions
     # (source anchor, scope, target tier, target anchor) for this tier's blocks
     counterparts: tuple[tuple[str, str, str, str], ...]
+    # (target tier, target anchor) -> (its position there, the title of its section there, "" in the
+    # untitled opening), for every target of ``counterparts``
+    targets: dict[tuple[str, str], tuple[int, str]]
+    openings: dict[str, str]  # each tier -> its first block's anchor
 
 
 def tier_content_get(*, article: Article, tier: str) -> TierContent | None:
@@ -45,9 +49,22 @@ def tier_content_get(*, article: Article, tier: str) -> TierContent | None:
     counterparts = Counterpart.objects.filter(source_block__part=tier_part).values_list(
         "source_block__anchor", "scope", "target_tier", "target_block__anchor"
     )
+    counterparts = tuple(counterparts)
+    wanted = {(target_tier, target) for _, _, target_tier, target in counterparts}
+    targets: dict[tuple[str, str], tuple[int, str]] = {}
+    openings: dict[str, str] = {}
+    for part in tiers:  # their blocks are prefetched: no query
+        title = ""
+        for block in part.blocks.all():
+            openings.setdefault(part.slug, block.anchor)
+            if block.kind == Block.Kind.HEADING:
+                title = block.text
+            if (part.slug, block.anchor) in wanted:
+                targets[(part.slug, block.anchor)] = (block.position, title)
     return TierContent(
         tier=tier_part, tiers=tiers, reflection=reflection, blocks=blocks,
-        reflection_blocks=reflection_blocks, terms=tuple(terms), counterparts=tuple(counterparts),
+        reflection_blocks=reflection_blocks, terms=tuple(terms), counterparts=counterparts,
+        targets=targets, openings=openings,
     )
 
 
@@ -99,39 +116,42 @@ def article_outline_get(*, article: Article) -> ArticleOutline:
 
 
 @dataclass(frozen=True)
-class SectionPassage:
-    """A section of a tier shown elsewhere: its blocks, and the terms they use."""
+class CounterpartPassage:
+    """What a passage of one tier tells, as another tier tells it: the blocks there, and the terms they use."""
 
     tier: Part
     anchor: str  # its first block's anchor
+    section: str  # the title of the section that block is in ("" in the tier's untitled opening)
     blocks: tuple[Block, ...]
     terms: tuple[GlossaryTerm, ...]
 
 
-def section_counterpart_get(*, article: Article, tier: str, anchor: str, target_tier: str) -> SectionPassage | None:
-    """The section of ``target_tier`` linked to the section starting at ``anchor`` in ``tier``, or None."""
-    link = (
+def passage_counterparts_get(*, article: Article, tier: str, anchors: list[str], target_tier: str) -> CounterpartPassage | None:
+    """The blocks of ``target_tier`` that the blocks ``anchors`` of ``tier`` link to (their own block-level
+    counterparts), each once, in reading order; None if none of them has one. In four queries."""
+    links = list(
         Counterpart.objects.filter(
-            source_block__part__article=article, source_block__part__slug=tier, source_block__anchor=anchor,
-            scope=Counterpart.Scope.SECTION, target_tier=target_tier,
-        )
-        .select_related("target_block__part")
+            source_block__part__article=article, source_block__part__slug=tier, source_block__anchor__in=anchors,
+            scope=Counterpart.Scope.BLOCK, target_tier=target_tier,
+        ).select_related("target_block__part")
+    )
+    if not links:
+        return None
+    blocks = sorted({link.target_block.pk: link.target_block for link in links}.values(), key=lambda block: block.position)
+    first = blocks[0]
+    section = (
+        Block.objects.filter(part=first.part, kind=Block.Kind.HEADING, position__lte=first.position)
+        .order_by("-position")
+        .values_list("text", flat=True)
         .first()
     )
-    if link is None:
-        return None
-    target = link.target_block
-    following = list(Block.objects.filter(part=target.part, position__gte=target.position).order_by("position"))
-    blocks = [following[0]]
-    for block in following[1:]:
-        if block.kind == Block.Kind.HEADING:
-            break
-        blocks.append(block)
     term_slugs = {slug for block in blocks for slug, _ in iter_term_spans(block.content)}
     terms = GlossaryTerm.objects.filter(article=article, slug__in=term_slugs).prefetch_related(
         Prefetch("definitions", queryset=Definition.objects.order_by("position"))
     )
-    return SectionPassage(tier=target.part, anchor=target.anchor, blocks=tuple(blocks), terms=tuple(terms))
+    return CounterpartPassage(
+        tier=first.part, anchor=first.anchor, section=section or "", blocks=tuple(blocks), terms=tuple(terms)
+    )
 
 
 def blocks_by_anchor(*, article: Article, tier: str) -> dict[str, Block]:

@@ -85,14 +85,18 @@ def place_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @cache_control(private=True, no_cache=True)
 @vary_on_headers("HX-Request")
-def depth_passage(request: HtmxHttpRequest, slug: str, tier: str, anchor: str, target: str) -> HttpResponse:
-    """The passage of another depth that tells what a section of this tier tells, for "Go deeper" / "Simpler"."""
+def depth_passage(request: HtmxHttpRequest, slug: str, tier: str, anchors: str, target: str) -> HttpResponse:
+    """What a passage of this tier (``anchors``: its 1-3 blocks, comma-separated) tells at another depth,
+    for "Go deeper" / "Simpler": its counterpart blocks there. Without htmx, that tier at them."""
+    names = anchors.split(",")
     if tier not in Tier.values or target not in Tier.values or tier == target:
         raise Http404("Unknown reading depth.")
+    if len(names) > tier_page.DEPTH_RUN_MAX or not all(cookies.ANCHOR_PATTERN.fullmatch(name) for name in names):
+        raise Http404("No such passage.")
     article = article_or_404(slug)
-    passage = tier_selectors.section_counterpart_get(article=article, tier=tier, anchor=anchor, target_tier=target)
+    passage = tier_selectors.passage_counterparts_get(article=article, tier=tier, anchors=names, target_tier=target)
     if passage is None:
-        raise Http404("That section has no counterpart at that depth.")
+        raise Http404("That passage has no counterpart at that depth.")
     continue_url = reverse("tier", kwargs={"slug": slug, "tier": target}) + f"#{passage.anchor}"
     if not request.htmx:
         return redirect(continue_url)

@@ -85,8 +85,9 @@ export function selectionToAnchor(selection = window.getSelection()) {
   if (!article().contains(range.commonAncestorContainer) && range.commonAncestorContainer !== article()) {
     return null;
   }
-  // A passage from another depth ("Go deeper") is not this tier's text.
-  const inAside = (node) => (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement)?.closest(".depth-passage");
+  // A passage from another depth ("Go deeper"), the preview of notes there, or a landing note is not this tier's text.
+  const inAside = (node) =>
+    (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement)?.closest(".depth-passage, .depth-markers, .landing-note");
   if (inAside(range.startContainer) || inAside(range.endContainer)) return null;
   const start = pointOffset(range.startContainer, range.startOffset, "start");
   const end = pointOffset(range.endContainer, range.endOffset, "end");

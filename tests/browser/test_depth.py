@@ -4,7 +4,9 @@ show at the other depths, concept pages link into the passages, and reading
 resumes where it stopped.
 
 Expected landings are computed from the page's own ``#tier-counterparts`` JSON
-(the server's ``Counterpart`` rows) and the fallback rule, not hard-coded."""
+(the server's ``Counterpart`` rows) and the landing rule, not hard-coded. The
+landing note, round trips and the per-passage expansions on explicitly linked
+passages: test_landing.py and test_depth_passages.py."""
 
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from reader.models import Article, Counterpart, ReadingPlace
-from tests.factories import PASSWORD, make_note, make_user
+from reader.models import Counterpart, ReadingPlace
+from tests.factories import PASSWORD, make_user
 
 TIERS = {"fundamentals": "Fundamentals", "intermediate": "Intermediate", "academic": "Academic"}
 PASSAGES = "article.reading :is(h3, p, li, table)[id]"
@@ -51,17 +53,26 @@ def press_in_place(page, locator) -> None:
         page.mouse.click(x, y)
 
 
-def counterparts(page) -> dict[str, dict[str, str]]:
+def counterparts(page) -> dict:
     return json.loads(page.locator("#tier-counterparts").text_content())
 
 
-def expected_landing(links: dict[str, dict[str, str]], place: str, tier: str) -> str:
-    """The place's counterpart at ``tier``, else that of the nearest passage before it that has one, else ""."""
-    order = list(links)
-    for anchor in reversed(order[: order.index(place) + 1]):
-        if links[anchor].get(tier):
-            return links[anchor][tier]
-    return ""
+def own_links(data: dict) -> dict[str, dict[str, str]]:
+    """Each passage's own counterparts, by anchor: {anchor: {tier: anchor there}}."""
+    return {anchor: links for section in data["sections"] for anchor, links in section["blocks"].items()}
+
+
+def expected_landing(data: dict, place: str, tier: str) -> str:
+    """The place's own counterpart at ``tier``, else its section's, else that tier's opening."""
+    for section in data["sections"]:
+        if place in section["blocks"]:
+            own = section["blocks"][place].get(tier)
+            if own:
+                return own
+            if tier in section["links"]:
+                return section["links"][tier][0]
+            return data["openings"][tier]
+    raise AssertionError(f"#{place} is not in the page's landings")
 
 
 def place_at_top(page, selector: str) -> str:
@@ -120,22 +131,35 @@ def assert_just_under_switcher(page, anchor: str) -> None:
     assert uncovered, f"the top of #{anchor} is covered"
 
 
+def assert_note_on_top(page, anchor: str) -> None:
+    """The landing note is just under the switcher, uncovered, and the passage right below it."""
+    gaps = page.evaluate(
+        """anchor => {
+          const note = document.getElementById('landing-note');
+          const holder = note.closest('.landing-note-item') || note;
+          const bar = document.querySelector('.tier-switcher').getBoundingClientRect();
+          const top = holder.getBoundingClientRect();
+          const hit = document.elementFromPoint(top.left + Math.min(20, top.width / 2), top.top + 3);
+          return [top.top - bar.bottom, document.getElementById(anchor).getBoundingClientRect().top - top.bottom,
+                  !!hit && holder.contains(hit)];
+        }""",
+        anchor,
+    )
+    under, below, uncovered = gaps
+    assert 0 <= under <= LANDING_SLACK_PX, f"the landing note starts {under:.1f}px below the switcher"
+    assert 0 <= below <= 48, f"#{anchor} starts {below:.1f}px below its landing note"
+    assert uncovered, "the landing note is covered"
+
+
 def assert_landed(page, reader, tier: str, anchor: str) -> None:
     expect(page).to_have_url(f"{reader.tier_url(tier)}#{anchor}")
     expect(page.locator("article.reading")).to_have_attribute("data-part", tier)
     target = page.locator(f"#{anchor}")
     expect(target).to_be_focused()
     expect(target).to_have_class(re.compile(r"\blanded\b"))
-    assert_just_under_switcher(page, anchor)
-
-
-def assert_at_top_of_tier(page, reader, tier: str) -> None:
-    expect(page).to_have_url(reader.tier_url(tier))
-    expect(page.locator("article.reading")).to_have_attribute("data-part", tier)
-    expect(page.locator("#tier-heading")).to_be_focused()
-    expect(page.locator("#tier-heading")).to_be_in_viewport()
-    top = page.locator("#tier-content").bounding_box()["y"]
-    assert top >= -1, top
+    expect(page.locator("#landing-note")).to_be_visible()
+    expect(target).to_have_attribute("aria-describedby", "landing-note")
+    assert_note_on_top(page, anchor)
 
 
 def sign_in(page, reader, username: str = "reader") -> None:
@@ -184,15 +208,15 @@ def wait_for(predicate, timeout_s: float = 5.0, message: str = "condition"):
 # --- switching depth at the reader's place -----------------------------------
 
 # (tier read, the place, tier switched to): paragraphs, a list item and a table,
-# deeper and shallower, a direct counterpart, a fallback to an earlier
-# passage's counterpart, and no counterpart at all (the top).
+# deeper and shallower, whatever the aligner found for them (their own
+# counterpart, their section's, or the other tier's opening).
 SWITCHES = [
     pytest.param("fundamentals", "p:has-text('Concurrently, the excess glucose')", "academic", id="fundamentals-paragraph-to-academic"),
     pytest.param("intermediate", "table", "academic", id="intermediate-table-to-academic"),
-    pytest.param("intermediate", "li", "fundamentals", id="intermediate-list-item-to-fundamentals-fallback"),
+    pytest.param("intermediate", "li", "fundamentals", id="intermediate-list-item-to-fundamentals"),
     pytest.param("academic", "p:has-text('The resulting elevation in plasma FFAs')", "intermediate", id="academic-paragraph-to-intermediate"),
-    pytest.param("academic", "table", "fundamentals", id="academic-table-to-fundamentals-fallback"),
-    pytest.param("fundamentals", "h3:has-text('Introducing Peptides')", "intermediate", id="fundamentals-heading-to-intermediate-fallback"),
+    pytest.param("academic", "table", "fundamentals", id="academic-table-to-fundamentals"),
+    pytest.param("fundamentals", "h3:has-text('Introducing Peptides')", "intermediate", id="fundamentals-heading-to-intermediate"),
 ]
 
 
@@ -210,15 +234,6 @@ def test_switching_depth_landing_on_the_counterpart(reader, desktop, tier, place
     assert_landed(page, reader, target, expected)
     assert page.evaluate("window.__sameDocument === true"), "the switch reloaded the page"
     expect(page).to_have_title(re.compile(f"^{TIERS[target]} · "))
-
-
-def test_switching_depth_landing_at_the_top_when_nothing_before_has_a_counterpart(reader, desktop):
-    page = desktop
-    page.goto(reader.tier_url("fundamentals"))
-    anchor = place_at_top(page, "article.reading p:has-text('Every cell in your body')")
-    assert expected_landing(counterparts(page), anchor, "academic") == ""
-    press_in_place(page, tier_link(page, "academic"))
-    assert_at_top_of_tier(page, reader, "academic")
 
 
 def test_switching_depth_landing_on_a_phone(reader, phone, assert_accessible):
@@ -283,7 +298,9 @@ def test_back_and_forward_restore_each_tier_and_place(reader, desktop):
     expect(page.locator("article.reading")).to_have_attribute("data-part", "intermediate")
     expect(page.locator(f"#{intermediate}")).to_be_in_viewport()
     assert reading_place(page) == intermediate
-    assert_just_under_switcher(page, intermediate)
+    # Still marked, with its note on top, as the reader left it.
+    expect(page.locator(f"#{intermediate}")).to_have_class(re.compile(r"\blanded\b"))
+    assert_note_on_top(page, intermediate)
     assert page.evaluate("window.__sameDocument === true")
 
 
@@ -303,7 +320,7 @@ def test_reload_on_a_landed_fragment_lands_there_again(reader, desktop):
 def test_opening_a_passage_link_directly_focuses_it(reader, desktop):
     page = desktop
     page.goto(reader.tier_url("intermediate"))
-    anchor = page.locator("article.reading li").nth(1).get_attribute("id")
+    anchor = page.locator("article.reading li[id]").nth(1).get_attribute("id")
     page.goto(reader.url("/"))
     page.goto(f"{reader.tier_url('intermediate')}#{anchor}")
     expect(page.locator(f"#{anchor}")).to_be_focused()
@@ -330,273 +347,24 @@ def test_without_javascript_the_switcher_and_go_deeper_still_work(reader, new_pa
     expect(page).to_have_url(reader.tier_url("academic"))
     expect(page.locator("#tier-heading")).to_have_text("Academic")
     assert page.evaluate("window.scrollY") == 0
-    # "Go deeper" is a form: without script it opens the counterpart in its own tier.
+    # "Go deeper" is a form: without script it opens the passage's counterpart in its own tier.
     page.goto(reader.tier_url("fundamentals"))
     button = page.get_by_role("button", name="Go deeper: Academic").first
-    section = re.match(r"depth-(.+)-academic$", button.get_attribute("aria-controls")).group(1)
+    last = re.match(r"depth-(.+)-academic$", button.get_attribute("aria-controls")).group(1)
+    first = button.get_attribute("data-hx-get").split("/depth/")[1].split("/")[0].split(",")[0]
+    assert last in button.get_attribute("data-hx-get")
     link = Counterpart.objects.get(
-        source_block__part__slug="fundamentals", source_block__anchor=section, scope="section", target_tier="academic"
+        source_block__part__slug="fundamentals", source_block__anchor=first, scope="block", target_tier="academic"
     )
     button.click()
     expect(page).to_have_url(re.compile(re.escape(reader.tier_url("academic")) + r"\??#" + link.target_block.anchor + "$"))
     expect(page.locator(f"#{link.target_block.anchor}")).to_be_in_viewport()
 
 
-# --- Go deeper / Simpler --------------------------------------------------------
+# --- Go deeper / Simpler: test_depth_passages.py ---------------------------------
 
 
-def section_counterpart(tier: str, button) -> Counterpart:
-    """The section counterpart a depth button expands, from its aria-controls (depth-<section>-<tier>)."""
-    match = re.match(r"depth-(.+)-(fundamentals|intermediate|academic)$", button.get_attribute("aria-controls"))
-    section, target = match.groups()
-    return Counterpart.objects.select_related("target_block").get(
-        source_block__part__article__slug="peptides", source_block__part__slug=tier,
-        source_block__anchor=section, scope="section", target_tier=target,
-    )
-
-
-def assert_expanded(page, reader, button, link: Counterpart, tier_title: str):
-    expect(button).to_have_attribute("aria-expanded", "true")
-    aside = page.get_by_role("complementary", name=f"From {tier_title}")
-    expect(aside).to_have_count(1)
-    expect(aside).to_be_visible()
-    # In the slot the button controls, right after the section's controls.
-    slot_id = button.get_attribute("aria-controls")
-    expect(page.locator(f"#{slot_id} > aside.depth-passage")).to_have_count(1)
-    expect(aside).to_contain_text(link.target_block.text[:60])
-    cont = aside.get_by_role("link", name=f"Continue in {tier_title}")
-    expect(cont).to_have_attribute("href", f"/articles/peptides/{link.target_tier}/#{link.target_block.anchor}")
-    return aside
-
-
-@pytest.mark.parametrize(
-    ("tier", "label"),
-    [("fundamentals", "Go deeper: Intermediate"), ("fundamentals", "Go deeper: Academic"),
-     ("intermediate", "Simpler: Fundamentals"), ("academic", "Simpler: Intermediate")],
-)
-def test_go_deeper_and_simpler_by_mouse_expand_and_collapse(reader, desktop, tier, label):
-    page = desktop
-    page.goto(reader.tier_url(tier))
-    button = page.get_by_role("button", name=label).first
-    expect(button).to_have_attribute("aria-expanded", "false")
-    link = section_counterpart(tier, button)
-    title = label.split(": ")[1]
-    button.click()
-    assert_expanded(page, reader, button, link, title)
-
-    requests = []
-    page.on("request", lambda r: requests.append(r.url))
-    button.click()
-    expect(page.locator("aside.depth-passage")).to_have_count(0)
-    expect(button).to_have_attribute("aria-expanded", "false")
-    expect(page).to_have_url(reader.tier_url(tier))  # collapsing navigates nowhere
-    assert requests == [], f"collapsing fetched {requests}"
-
-    # And it opens again.
-    button.click()
-    assert_expanded(page, reader, button, link, title)
-
-
-def contrast_ratio(locator) -> float:
-    """WCAG contrast of the element's text against the first opaque background behind it."""
-    return locator.evaluate(
-        """el => {
-          const rgba = s => (s.match(/[\\d.]+/g) || []).map(Number);
-          const lum = ([r, g, b]) => {
-            const f = c => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
-            return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-          };
-          let bg = [255, 255, 255];
-          for (let node = el; node; node = node.parentElement) {
-            const c = rgba(getComputedStyle(node).backgroundColor);
-            if (c.length === 3 || c[3] > 0) { bg = c; break; }
-          }
-          const [hi, lo] = [lum(rgba(getComputedStyle(el).color)), lum(bg)].sort((a, b) => b - a);
-          return (hi + 0.05) / (lo + 0.05);
-        }"""
-    )
-
-
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_depth_buttons_stay_readable_at_rest_and_under_the_mouse(reader, new_page, scheme):
-    page = new_page(viewport={"width": 1280, "height": 800}, color_scheme=scheme)
-    page.goto(reader.tier_url("fundamentals"))
-    button = page.get_by_role("button", name="Go deeper: Academic").first
-    button.scroll_into_view_if_needed()
-    page.mouse.move(0, 0)
-    at_rest = contrast_ratio(button)
-    button.hover()
-    hovered = contrast_ratio(button)
-    assert at_rest >= 4.5 and hovered >= 4.5, f"{scheme}: contrast {at_rest:.2f} at rest, {hovered:.2f} hovered"
-    assert page.js_errors == []
-
-
-def test_go_deeper_by_keyboard_tab_enter_and_space(reader, desktop):
-    page = desktop
-    page.goto(reader.tier_url("fundamentals"))
-    button = page.get_by_role("button", name="Go deeper: Academic").first
-    link = section_counterpart("fundamentals", button)
-    page.locator("#tier-heading").focus()
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        if button.evaluate("el => el === document.activeElement"):
-            break
-    expect(button).to_be_focused()
-    page.keyboard.press("Enter")
-    aside = assert_expanded(page, reader, button, link, "Academic")
-    expect(button).to_be_focused()
-    # Tab goes on into the expanded passage (its first link or term), not back to the top.
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.closest('aside.depth-passage') !== null"), page.evaluate(
-        "document.activeElement.outerHTML.slice(0, 200)"
-    )
-    button.focus()
-    requests = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.keyboard.press("Space")
-    expect(aside).to_have_count(0)
-    expect(button).to_have_attribute("aria-expanded", "false")
-    expect(button).to_be_focused()
-    assert requests == [], f"collapsing fetched {requests}"
-    page.keyboard.press("Space")
-    assert_expanded(page, reader, button, link, "Academic")
-
-
-def test_an_expanded_passage_has_working_terms_and_a_continue_link(reader, desktop, assert_accessible):
-    page = desktop
-    page.goto(reader.tier_url("fundamentals"))
-    button = page.get_by_role("button", name="Go deeper: Academic").first
-    link = section_counterpart("fundamentals", button)
-    button.click()
-    aside = assert_expanded(page, reader, button, link, "Academic")
-    assert_accessible(page)
-
-    term = aside.locator(".term[data-term]").first
-    expect(term).to_be_visible()
-    slug = term.get_attribute("data-term")
-    term.click()
-    expect(page.locator(f"#term-{slug}")).to_be_visible()
-    expect(page.locator(".term-popover:popover-open")).to_have_count(1)
-    page.keyboard.press("Escape")
-    expect(page.locator(".term-popover:popover-open")).to_have_count(0)
-
-    aside.get_by_role("link", name="Continue in Academic").click()
-    expect(page).to_have_url(f"{reader.tier_url('academic')}#{link.target_block.anchor}")
-    expect(page.locator(f"#{link.target_block.anchor}")).to_be_focused()
-    assert_just_under_switcher(page, link.target_block.anchor)
-
-
-def test_an_expanded_passage_on_a_phone(reader, phone, assert_accessible):
-    page = phone
-    page.goto(reader.tier_url("intermediate"))
-    button = page.get_by_role("button", name="Go deeper: Academic").first
-    link = section_counterpart("intermediate", button)
-    button.tap()
-    aside = assert_expanded(page, reader, button, link, "Academic")
-    box = aside.bounding_box()
-    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    assert_accessible(page)
-    button.tap()
-    expect(aside).to_have_count(0)
-    expect(button).to_have_attribute("aria-expanded", "false")
-
-
-def test_the_expanded_passage_is_not_part_of_the_tiers_text(reader, desktop):
-    page = desktop
-    page.goto(reader.tier_url("intermediate"))
-    before = canonical_text(page)
-    assert len(before) > 1000
-    button = page.get_by_role("button", name="Go deeper: Academic").first
-    button.click()
-    aside = page.locator("aside.depth-passage")
-    expect(aside).to_have_count(1)
-    assert canonical_text(page) == before
-    expect(aside.locator("[data-start], [id]")).to_have_count(0)
-
-    toolbar = page.get_by_role("toolbar", name="Annotate the selection")
-    last_of_section = button.locator("xpath=ancestor::div[contains(@class, 'depth-controls')]/preceding-sibling::*[1]")
-    inner = aside.locator("p").nth(1)
-    cases = [
-        ("inside the expanded passage", inner, inner),
-        ("from the tier's text into the expanded passage", last_of_section, inner),
-    ]
-    for name, first, last in cases:
-        # The tier's own text offers annotation…
-        assert len(select_contents(page, last_of_section, last_of_section)) > 20
-        expect(toolbar).to_be_visible()
-        # …a selection reaching into the passage from another depth does not.
-        assert len(select_contents(page, first, last)) > 20
-        expect(toolbar, name).to_be_hidden()
-
-    # By dragging with the mouse, too.
-    page.evaluate("getSelection().removeAllRanges()")
-    inner.scroll_into_view_if_needed()
-    box = inner.bounding_box()
-    page.mouse.move(box["x"] + 4, box["y"] + 8)
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] * 0.7, box["y"] + 8, steps=8)
-    page.mouse.up()
-    assert len(page.evaluate("getSelection().toString()")) > 5
-    page.wait_for_timeout(400)  # longer than the toolbar's show delay (150 ms): it must stay hidden
-    expect(toolbar).to_be_hidden()
-
-
-def select_contents(page, first, last) -> str:
-    """Select from the start of ``first``'s contents to the end of ``last``'s; the selected text."""
-    return page.evaluate(
-        """([a, b]) => {
-          const range = document.createRange();
-          range.setStart(a, 0);
-          range.setEnd(b, b.childNodes.length);
-          getSelection().removeAllRanges();
-          getSelection().addRange(range);
-          return getSelection().toString();
-        }""",
-        [first.element_handle(), last.element_handle()],
-    )
-
-
-# --- notes at other depths ------------------------------------------------------
-
-
-def test_a_note_at_another_depth_shows_a_marker_that_opens_it(reader, desktop):
-    user = make_user("reader", PASSWORD)
-    page = desktop
-    sign_in(page, reader)
-    page.goto(reader.tier_url("intermediate"))
-    links = counterparts(page)
-    source = page.locator("article.reading p:has-text('These FFAs can then be used')")
-    anchor = source.get_attribute("id")
-    here = links[anchor]["academic"]
-    article = Article.objects.get(slug="peptides")
-    note = make_note(user, article, "intermediate", "These FFAs can then be used", body="ask about FFAs")
-
-    page.goto(reader.tier_url("academic"))
-    marker = page.locator("a.depth-marker")
-    expect(marker).to_have_count(1)
-    expect(marker).to_have_text("1 note at Intermediate")
-    expect(marker).to_have_attribute("href", f"/articles/peptides/intermediate/#note-{note.uuid}")
-    # Shown with the passage that tells the same thing: the first marker after it in the page.
-    follows = page.evaluate(
-        """anchor => {
-          const previous = document.querySelector('.depth-markers').previousElementSibling;
-          return !!previous && (previous.id === anchor || previous.contains(document.getElementById(anchor)));
-        }""",
-        here,
-    )
-    assert follows, f"the marker is not right after #{here}"
-
-    # A second note makes it plural.
-    make_note(user, article, "intermediate", "These FFAs can then be used", body="and again", occurrence=0)
-    page.reload()
-    expect(page.locator("a.depth-marker")).to_have_text("2 notes at Intermediate")
-
-    page.locator("a.depth-marker").click()
-    expect(page).to_have_url(re.compile(re.escape(reader.tier_url("intermediate")) + r"#note-[0-9a-f-]{36}$"))
-    mark_id = page.url.split("#", 1)[1]
-    expect(page.locator(f"#{mark_id}")).to_be_in_viewport()
-    expect(page.locator(f"#{anchor} #{mark_id}")).to_have_count(1)
+# Notes at other depths (markers and their previews): test_note_markers.py.
 
 
 # --- concept pages ----------------------------------------------------------------
@@ -637,7 +405,7 @@ def test_across_the_depths_opens_the_concept_page_which_links_into_the_passages(
 def test_an_anonymous_reader_resumes_at_the_passage_last_read(reader, desktop, assert_accessible):
     page = desktop
     page.goto(reader.tier_url("intermediate"))
-    anchor = place_at_top(page, "article.reading li:nth-child(2)")
+    anchor = place_at_top(page, "article.reading li[id] >> nth=1")
     wait_for_cookie(page, "last_place", rf"peptides:intermediate:{anchor}(\||$)")
 
     page.goto(reader.url("/articles/peptides/"))

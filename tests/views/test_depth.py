@@ -1,6 +1,5 @@
-"""Depth as one space, server side: counterparts in the page, Go deeper / Simpler, markers, places, cards."""
+"""Depth as one space, server side: markers, places, cards (landings and Go deeper: test_depth_passages.py)."""
 
-import json
 import re
 
 import pytest
@@ -13,70 +12,7 @@ pytestmark = pytest.mark.django_db
 BASE = f"/articles/{SEED_SLUG}"
 
 
-def section_link(article, tier: str, target: str) -> Counterpart:
-    return (
-        Counterpart.objects.filter(source_block__part__article=article, source_block__part__slug=tier, scope="section", target_tier=target)
-        .select_related("source_block", "target_block")
-        .order_by("source_block__position")
-        .first()
-    )
-
-
-def test_the_tier_page_carries_each_passages_counterparts(client, seed_article):
-    html = client.get(f"{BASE}/fundamentals/").content.decode()
-    data = json.loads(re.search(r'<script id="tier-counterparts" type="application/json">(.*?)</script>', html).group(1))
-    anchors = list(Block.objects.filter(part__article=seed_article, part__slug="fundamentals").order_by("position").values_list("anchor", flat=True))
-    assert list(data) == anchors  # in reading order, every passage
-    stored = Counterpart.objects.filter(source_block__part__slug="fundamentals", scope="block").count()
-    assert sum(len(links) for links in data.values()) == stored
-
-
-@pytest.mark.parametrize(
-    ("tier", "offered", "absent"),
-    [
-        ("fundamentals", ["Go deeper: "], ["Simpler: "]),
-        ("academic", ["Simpler: "], ["Go deeper: "]),
-    ],
-)
-def test_sections_offer_the_depths_they_have(client, seed_article, tier, offered, absent):
-    html = client.get(f"{BASE}/{tier}/").content.decode()
-    buttons = re.findall(r'<button type="submit" class="depth-toggle"[^>]*>([^<]+)</button>', html)
-    assert buttons
-    assert all(any(b.startswith(p) for p in offered) for b in buttons)
-    assert not any(b.startswith(p) for b in buttons for p in absent)
-
-
-def test_go_deeper_returns_the_counterpart_section_outside_the_canonical_text(client, seed_article):
-    link = section_link(seed_article, "fundamentals", "academic")
-    url = f"{BASE}/fundamentals/depth/{link.source_block.anchor}/academic/"
-    response = client.get(url, headers={"HX-Request": "true"})
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert '<aside class="depth-passage" aria-label="From Academic"' in html
-    assert "data-start" not in html and ' id="p-' not in html and ' id="h-' not in html
-    assert link.target_block.text[:40] in html
-    assert f'href="{BASE}/academic/#{link.target_block.anchor}">Continue in Academic' in html
-
-
-def test_go_deeper_without_htmx_opens_the_other_tier_there(client, seed_article):
-    link = section_link(seed_article, "fundamentals", "academic")
-    response = client.get(f"{BASE}/fundamentals/depth/{link.source_block.anchor}/academic/")
-    assert response.status_code == 302
-    assert response["Location"] == f"{BASE}/academic/#{link.target_block.anchor}"
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/fundamentals/depth/p-0000000/academic/",
-        "/fundamentals/depth/{anchor}/fundamentals/",
-        "/fundamentals/depth/{anchor}/expert/",
-        "/expert/depth/{anchor}/academic/",
-    ],
-)
-def test_unknown_depth_passages_are_404(client, seed_article, path):
-    link = section_link(seed_article, "fundamentals", "academic")
-    assert client.get(BASE + path.format(anchor=link.source_block.anchor), headers={"HX-Request": "true"}).status_code == 404
+# Where switching depth lands (the page's JSON) and "Go deeper" / "Simpler" per passage: test_depth_passages.py.
 
 
 def block_link(tier: str, target: str) -> Counterpart:
@@ -94,7 +30,7 @@ def test_a_note_shows_a_marker_at_the_other_depths(client, seed_article, reader_
     make_note(reader_user, seed_article, "intermediate", link.source_block.text, body="n")
     client.force_login(reader_user)
     html = article_html(client.get(f"{BASE}/academic/"))
-    marker = re.search(r'<p class="depth-markers"><a class="depth-marker" href="([^"]+)">1 note at Intermediate</a></p>', html)
+    marker = re.search(r'<div class="depth-markers"><details class="depth-marker"><summary>1 note at Intermediate</summary>.*?<a href="([^"]+)">Go there', html)
     assert marker and marker.group(1).startswith(f"{BASE}/intermediate/#note-")
     # Right after the counterpart passage (or its list or table).
     assert html.index(target.anchor) < html.index("depth-markers")
