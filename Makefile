@@ -37,6 +37,9 @@ test: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/import_cost.py
+	$(BIN)/python bench/marks_cost.py
+	$(BIN)/python bench/export_memory.py
+	$(BIN)/python bench/reanchor_cost.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-results .pytest_cache

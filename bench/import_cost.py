@@ -57,6 +57,8 @@ def main() -> None:
     verdict = "meets" if elapsed <= TIME_TARGET_S and peak_mb <= RSS_TARGET_MB else "MISSES"
     print(f"import of {size:,} bytes on {database}: {elapsed:.1f} s, peak RSS {peak_mb:.0f} MB "
           f"({verdict} <= {TIME_TARGET_S:.0f} s and <= {RSS_TARGET_MB:.0f} MB)")
+    if verdict != "meets":
+        sys.exit(1)
 
 
 if __name__ == "__main__":

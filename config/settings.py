@@ -74,8 +74,8 @@ MIDDLEWARE = [
     "reader.protocol_middleware.AnnotationServiceLinkMiddleware",
     # A cached tier page for an anonymous reader, before anything below runs.
     "reader.middleware.AnonymousTierPageMiddleware",
-    # Refuses a multipart or oversized body on the note endpoints before anything reads it.
-    "reader.middleware.NoteRequestGuardMiddleware",
+    # Refuses a multipart or oversized body on any unsafe request before anything reads it.
+    "reader.middleware.RequestBodyGuardMiddleware",
     # HTML compressed for clients that accept it (with Django's BREACH padding);
     # cached anonymous pages come compressed already.
     "django.middleware.gzip.GZipMiddleware",
@@ -168,6 +168,19 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tiered-reader"}
     )
 }
+# The sign-up and password-reset counters must never be evicted (an evicted slot is a free
+# sign-up), and maxmemory applies to a whole Redis server: in production they live in a second,
+# small Redis with noeviction. Development and tests share the default store, which tests clear.
+THROTTLE_REDIS_URL = os.environ.get("THROTTLE_REDIS_URL", "")
+CACHES["throttle"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": THROTTLE_REDIS_URL,
+        "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "tiered-reader"),
+    }
+    if THROTTLE_REDIS_URL
+    else CACHES["default"]
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -326,3 +339,12 @@ CORS_PREFLIGHT_MAX_AGE = 3600
 ALIGNMENT_LABELS_DIR = Path(
     os.environ.get("DJANGO_ALIGNMENT_LABELS_DIR", BASE_DIR / "tests" / "fixtures" / "alignment" / "blocks")
 )
+
+# Request bodies (reader.middleware.RequestBodyGuardMiddleware): every unsafe request is refused from its
+# headers when it is multipart (415) or larger than its cap (413), before anything reads it; a body streamed
+# without a length is read up to the cap. The note endpoints take NOTE_REQUEST_MAX_BYTES and the annotation
+# container 64 KB of JSON; the admin's pages past its sign-in ADMIN_REQUEST_MAX_BYTES; everything else
+# (sign-in, sign-up, password reset and change, tokens, sign-out) REQUEST_MAX_BYTES. The proxy sets the same
+# caps (README "Deploying").
+REQUEST_MAX_BYTES = int(os.environ.get("DJANGO_REQUEST_MAX_BYTES", str(16 * 1024)))
+ADMIN_REQUEST_MAX_BYTES = int(os.environ.get("DJANGO_ADMIN_REQUEST_MAX_BYTES", str(512 * 1024)))

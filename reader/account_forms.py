@@ -1,10 +1,11 @@
-"""Account input: sign-up with an optional e-mail address, and the password that confirms deleting an account."""
+"""Account input: sign-up with an optional e-mail address, and the password that confirms changing the
+password or deleting the account (checked like a sign-in, so guessing it is throttled)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, UserCreationForm
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
@@ -36,6 +37,27 @@ class ResetRequestForm(PasswordResetForm):
         self.fields["email"].label = "E-mail address"
 
 
+def password_confirmed(request: HttpRequest, user, password: str) -> bool:
+    """Whether ``password`` is ``user``'s, checked through the authentication backends, so that django-axes
+    counts a wrong one towards the sign-in throttle (and refuses every one while the account is locked at
+    this address): a form that asks for the password cannot be used to guess it."""
+    return authenticate(request, username=user.get_username(), password=password) == user
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with the current password checked like a sign-in (``password_confirmed``)."""
+
+    def __init__(self, user, *args, request: HttpRequest, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if not password_confirmed(self.request, self.user, old_password):
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
+
+
 class AccountDeleteForm(forms.Form):
     """The reader's own password, checked like a sign-in: a wrong one counts towards the sign-in throttle."""
 
@@ -51,10 +73,7 @@ class AccountDeleteForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        user = self.request.user
-        # Through the authentication backends, so django-axes counts a wrong password (and refuses
-        # once the account is locked at this address): the form cannot be used to guess passwords.
-        if authenticate(self.request, username=user.get_username(), password=password) != user:
+        if not password_confirmed(self.request, self.request.user, password):
             raise forms.ValidationError(
                 "That is not your password, so nothing was deleted. Type the password you sign in with.",
                 code="password_incorrect",

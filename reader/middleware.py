@@ -7,17 +7,25 @@ cache gets it here, straight after SecurityMiddleware and WhiteNoise, with the
 headers the view would have sent (``views.reading.tier_response``, plus the
 CSP and X-Frame-Options that middleware further down would add). Anything
 else, including a cache miss, goes on to the view, which fills the cache.
+The cached page holds nothing from the request that filled it: a page asked for
+with a query string is never stored (``tier_page.tier_page_get``).
+
+``RequestBodyGuardMiddleware``: every unsafe request's body refused from its
+headers (multipart, or over a cap) before sessions and CSRF read it.
 """
 
 from __future__ import annotations
 
+import io
 import re
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 
 from reader import tier_page
+from reader.exports import JSONLD_CONTENT_TYPE
 from reader.models import Tier
 
 TIER_PATH = re.compile(rf"^/articles/(?P<slug>[-a-zA-Z0-9_]+)/(?P<tier>{'|'.join(Tier.values)})/$")
@@ -53,30 +61,97 @@ class AnonymousTierPageMiddleware:
 
 
 NOTE_PATH = re.compile(r"^/(notes/|articles/[-a-zA-Z0-9_]+/[-a-z]+/notes/$|articles/[-a-zA-Z0-9_]+/place/$)")
+ANNOTATION_PATH = re.compile(r"^/annotations/")
+ADMIN_PATH = re.compile(r"^/admin/(?!login/)")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
-class NoteRequestGuardMiddleware:
-    """Note endpoints take small url-encoded forms: refuse anything else before it is read.
+class RequestBodyGuardMiddleware:
+    """Refuse an unsafe request's body from its headers, before anything reads or parses it.
 
-    CSRF checking reads the whole body, so this runs before it: a 20 MB upload
-    is refused from its headers, not after it has been received and parsed.
+    Every form here is small and url-encoded, so a multipart body (which Django's
+    parser spools to disk, whatever ``DATA_UPLOAD_MAX_MEMORY_SIZE`` says) is refused
+    with 415, and a body over the path's cap with 413:
+
+    - the note endpoints (and the reading place): ``NOTE_REQUEST_MAX_BYTES``;
+    - the annotation container ``/annotations/``: multipart only; its view takes
+      JSON of at most 64 KB and answers an oversized one itself;
+    - the admin's pages past its sign-in: ``ADMIN_REQUEST_MAX_BYTES``;
+    - everything else (sign-in, sign-up, reset, tokens, sign-out, the admin's
+      sign-in): ``REQUEST_MAX_BYTES``.
+
+    The cap applies to the declared ``Content-Length``. A body streamed without
+    one (``Transfer-Encoding: chunked``) is read here, at most one byte past the
+    cap, and refused past it; under the cap it becomes the request's body.
+    CSRF checking reads the body, so this runs before it (and before sessions).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "POST" and NOTE_PATH.match(request.path_info):
-            content_type = request.META.get("CONTENT_TYPE", "")
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if content_type.startswith("multipart/"):
-                return _plain(415, "Notes are sent as a form (application/x-www-form-urlencoded), not as a file upload.")
-            if length > settings.NOTE_REQUEST_MAX_BYTES:
-                return _plain(413, f"That request is too large: a note's form can be at most {settings.NOTE_REQUEST_MAX_BYTES // 1024} KB.")
+        if request.method not in SAFE_METHODS:
+            refusal = self.refusal(request)
+            if refusal is not None:
+                return refusal
         return self.get_response(request)
+
+    def refusal(self, request):
+        path = request.path_info
+        multipart = request.META.get("CONTENT_TYPE", "").strip().lower().startswith("multipart/")
+        if ANNOTATION_PATH.match(path):
+            if multipart:
+                response = _plain(415, "Send the annotation as JSON-LD, not as a file upload.")
+                response["Accept-Post"] = JSONLD_CONTENT_TYPE
+                return response
+            return None
+        if NOTE_PATH.match(path):
+            cap, what = settings.NOTE_REQUEST_MAX_BYTES, "a note's form"
+            if multipart:
+                return _plain(415, "Notes are sent as a form (application/x-www-form-urlencoded), not as a file upload.")
+        else:
+            cap = settings.ADMIN_REQUEST_MAX_BYTES if ADMIN_PATH.match(path) else settings.REQUEST_MAX_BYTES
+            what = "a form here"
+            if multipart:
+                return _plain(415, "Forms here are sent url-encoded (application/x-www-form-urlencoded), not as a file upload.")
+        too_large = _plain(413, f"That request is too large: {what} can be at most {_size(cap)}.")
+        length = _declared_length(request)
+        if length is not None:
+            return too_large if length > cap else None
+        if "HTTP_TRANSFER_ENCODING" in request.META and not _buffer_body(request, cap):
+            return too_large
+        return None
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 1024} KB" if limit >= 1024 else f"{limit} bytes"
+
+
+def _declared_length(request) -> int | None:
+    """The request's ``Content-Length``; None when it has none (Django then reads no body from it)."""
+    try:
+        return max(0, int(request.META["CONTENT_LENGTH"]))
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def _buffer_body(request, cap: int) -> bool:
+    """Read a body sent without a length, at most ``cap + 1`` bytes: False if it is longer than ``cap``,
+    else it becomes the request's body (with its length), as if it had been declared."""
+    stream = request.META["wsgi.input"]
+    chunks, size = [], 0
+    while size <= cap:
+        chunk = stream.read(cap + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > cap:
+        return False
+    body = b"".join(chunks)
+    request.META["CONTENT_LENGTH"] = str(len(body))
+    request._stream = LimitedStream(io.BytesIO(body), len(body))
+    return True
 
 
 def _plain(status: int, message: str):

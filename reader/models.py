@@ -488,6 +488,24 @@ class ExternalAnnotation(models.Model):
         return _annotation_url_pattern().format(self.uuid)
 
 
+class AnnotationId(models.Model):
+    """Every id a note or an annotation of another page has ever been given, kept for good.
+
+    Written in the transaction that creates the note or annotation
+    (``reader.services.notes.annotation_id_issue``). It has no foreign key, so it
+    outlives the note, the annotation's tombstone and the reader's account, which
+    cascade away with the account: an id once given out (and shown at
+    ``/annotations/<id>`` and in exports) is never given to anyone again. Being
+    the primary key, it also keeps an id unique across notes and annotations
+    together, whatever the race (two requests sending the same ``Slug``).
+    """
+
+    uuid = models.UUIDField(primary_key=True, editable=False)
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+
 class AccessToken(models.Model):
     """A personal access token: ``Authorization: Bearer <token>`` on ``/annotations/`` acts as its reader.
 

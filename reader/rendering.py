@@ -8,7 +8,10 @@ Inside a container the DOM text is exactly the canonical text, so the browser
 turns a selection into offsets by counting characters (static/js/annotate.js).
 
 Marks (highlights and notes) are wrapped around each text piece separately,
-so overlapping notes and notes over a glossary term always nest validly.
+so overlapping notes and notes over a glossary term always nest validly. At
+most ``OVERLAP_DEPTH`` marks nest: where more notes overlap, the passage is one
+mark naming how many notes it has, so a page costs O(marks log marks) to render
+and O(marks) to send however its reader's notes overlap (``_MarkMerger``).
 
 After each block (after its list or table, for a list item or a table cell) the
 compiled HTML keeps a *slot*, where a page can put per-reader markup without
@@ -20,10 +23,10 @@ never part of the canonical text.
 from __future__ import annotations
 
 import html as html_lib
-from bisect import bisect_left
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from heapq import heappop, heappush
 from typing import NamedTuple
 
 from django.utils.html import escape, format_html
@@ -42,6 +45,7 @@ class Mark(NamedTuple):
 class TextRun(NamedTuple):
     text: str
     start: int
+    in_term: bool = False  # inside a glossary term (an element with role="button")
 
 
 @dataclass(frozen=True)
@@ -58,13 +62,13 @@ class CompiledHtml:
 
     def render(self, marks: Sequence[Mark] = (), slots: Mapping[str, str] | None = None) -> SafeString:
         """The HTML with ``marks`` merged in and ``slots`` (block anchor -> HTML) filled."""
-        marker = _MarkMerger(marks)
+        merger = _MarkMerger(marks)
         fill = _slot_filler(slots or {})
-        html = [fill(self.markup[0])]
+        merger.markup(fill(self.markup[0]))
         for run, markup in zip(self.runs, self.markup[1:]):
-            html.append(marker.text(run.text, run.start))
-            html.append(fill(markup))
-        return mark_safe("".join(html))
+            merger.text(run.text, run.start, run.in_term)
+            merger.markup(fill(markup))
+        return mark_safe(merger.html())
 
 
 # Stands in for a text run while the markup is built; the parser refuses NUL in sources.
@@ -88,46 +92,205 @@ def _escape(text: str) -> str:
     return html_lib.escape(text)
 
 
-class _MarkMerger:
-    def __init__(self, marks: Sequence[Mark]):
-        self.marks = sorted(marks)
-        self.starts = [mark.start for mark in self.marks]
-        self.longest = max((mark.end - mark.start for mark in self.marks), default=0)
-        self.ids_given: set[str] = set()
+# Up to this many notes overlapping on a passage nest as marks of their own; where more overlap,
+# the passage is one mark naming how many notes it has (see _MarkMerger).
+OVERLAP_DEPTH = 3
 
-    def text(self, text: str, start: int) -> str:
-        end = start + len(text)
+
+class _MarkMerger:
+    """Merges marks into the text runs of a page, in one sweep over the runs in reading order.
+
+    Cost: O((marks + runs) log marks) time, and O(marks + runs) output:
+
+    - marks are sorted once, outer first (earlier start, then longer); the sweep
+      keeps the marks covering its position in a heap in that order (stale
+      entries dropped lazily), and their count;
+    - each run is cut only where a mark starts or ends inside it, and each piece
+      is wrapped in at most ``OVERLAP_DEPTH`` marks, one per note on it, outer
+      first. A mark stays open across the bounds of the marks inside it; only
+      one that ends inside it is closed and, while it still covers the text,
+      opened again;
+    - where more than ``OVERLAP_DEPTH`` notes overlap, the stretch is instead one
+      *counted* mark (``notes-stack``) in each text run it crosses, nested in no
+      other mark. Its ``data-note-id`` is the outermost note there, so a click
+      or Enter shows that note's card (the others follow it in the panel, which
+      is in reading order). One piece of each stretch (its last, or its last
+      outside a glossary term) names how many notes overlap the stretch:
+      ``data-note-count``, shown as "7 notes" by notes.css. A note whose first
+      piece falls in such a stretch gets an empty
+      ``<mark class="note-anchor" id="note-…" data-note-id="…">`` where it
+      starts, so links to it ("Show in text"), its card's place in the margin
+      and the panel's count of notes still find it.
+
+    Use: ``markup()`` and ``text()`` in page order, then ``html()``.
+    """
+
+    def __init__(self, marks: Sequence[Mark], depth: int = OVERLAP_DEPTH):
+        self.depth = max(1, depth)
+        # A mark's rank is its place in this order: the smallest active rank is the outermost mark.
+        self.marks = sorted(marks, key=lambda m: (m.start, -m.end, m.note_id))
+        self.by_end = sorted(range(len(self.marks)), key=lambda rank: self.marks[rank].end)
+        self.ids_given: set[str] = set()
+        self.out: list[str] = []
+        self._rewind()
+
+    def _rewind(self) -> None:
+        self.position = -1
+        self.next_add = 0  # the next mark by rank (that is, by start) to become active
+        self.next_remove = 0  # the next mark by end
+        self.active = bytearray(len(self.marks))
+        self.count = 0
+        self.heap: list[int] = []  # the active ranks, and stale ones
+        self.additions = 0  # marks made active so far
+        self.new: list[int] = []  # ranks made active since the last piece was written
+        self.open: list[int] = []  # the marks open now, outer first
+        # The counted stretch: its pieces (index of the open tag in ``out``, note id, inside a term),
+        # whose tags are written when the stretch ends and its count is known.
+        self.stack_pieces: list[tuple[int, str, bool]] = []
+        self.stack_open = False  # a piece is open now
+        self.stack_end = -1  # where the last piece stopped
+        self.stack_count = 0  # notes on the stretch when it began
+        self.stack_first_addition = 0
+        self.stack_last_addition = 0
+
+    # --- the sweep ------------------------------------------------------------------------
+
+    def _advance(self, position: int) -> None:
+        """Make the active marks those covering the character at ``position``."""
+        marks, by_end, active = self.marks, self.by_end, self.active
+        while self.next_remove < len(by_end) and marks[by_end[self.next_remove]].end <= position:
+            rank = by_end[self.next_remove]
+            if active[rank]:
+                active[rank] = 0
+                self.count -= 1
+            self.next_remove += 1
+        while self.next_add < len(marks) and marks[self.next_add].start <= position:
+            rank = self.next_add
+            if marks[rank].end > position:
+                active[rank] = 1
+                self.count += 1
+                self.additions += 1
+                heappush(self.heap, rank)
+                self.new.append(rank)
+            self.next_add += 1
+        self.position = position
+
+    def _next_bound(self, after: int, limit: int) -> int:
+        """The first offset after ``after`` where a mark starts or ends, or ``limit`` if that comes first."""
+        bound = limit
+        if self.next_add < len(self.marks):
+            bound = min(bound, self.marks[self.next_add].start)
+        if self.next_remove < len(self.by_end):
+            bound = min(bound, self.marks[self.by_end[self.next_remove]].end)
+        return max(bound, after + 1)
+
+    def _outermost(self, limit: int) -> list[int]:
+        """The ``limit`` outermost active ranks, outer first."""
+        heap, active, found = self.heap, self.active, []
+        while heap and len(found) < limit:
+            rank = heappop(heap)
+            if active[rank]:
+                found.append(rank)
+        for rank in found:
+            heappush(heap, rank)
+        return found
+
+    # --- output ---------------------------------------------------------------------------
+
+    def markup(self, html: str) -> None:
+        self.out.append(html)
+
+    def text(self, text: str, start: int, in_term: bool = False) -> None:
+        """One text run (escaped) at offset ``start``, with the marks on it."""
+        if not text:
+            return
         if not self.marks:
-            return _escape(text)
-        # Only a mark starting in (start - longest, end) can overlap [start, end):
-        # look at that slice of the sorted marks, not at all of them for every run.
-        first = bisect_left(self.starts, start - self.longest + 1)
-        last = bisect_left(self.starts, end, lo=first)
-        covering = [m for m in self.marks[first:last] if m.end > start]
-        if not covering:
-            return _escape(text)
-        # Outer first: earlier start, then longer. A mark stays open across the
-        # bounds of the marks inside it; only one that ends inside it is closed
-        # and, while it still covers the text, opened again. (Splitting every
-        # mark at every bound made a 500-note page 2,549 <mark>s.)
-        covering.sort(key=lambda m: (m.start, -m.end, m.note_id))
-        bounds = sorted({start, end} | {max(m.start, start) for m in covering} | {min(m.end, end) for m in covering})
-        html: list[str] = []
-        open_marks: list[Mark] = []
-        for a, b in zip(bounds, bounds[1:]):
-            active = [m for m in covering if m.start <= a and m.end >= b]
-            keep = 0
-            while keep < len(open_marks) and open_marks[keep] in active:
-                keep += 1
-            html.append("</mark>" * (len(open_marks) - keep))
-            del open_marks[keep:]
-            for mark in active:
-                if mark not in open_marks:
-                    html.append(self.open_tag(mark))
-                    open_marks.append(mark)
-            html.append(_escape(text[a - start : b - start]))
-        html.append("</mark>" * len(open_marks))
-        return "".join(html)
+            self.out.append(_escape(text))
+            return
+        if start < self.position:  # not in reading order: start the sweep again
+            self._finish_stack()
+            self._rewind()
+        # A stretch goes on from the run before when nothing stands between them (one paragraph).
+        continues = bool(self.stack_pieces) and self.stack_end == start
+        if self.stack_pieces and not continues:
+            self._finish_stack()
+        end = start + len(text)
+        a = start
+        self._advance(a)
+        while a < end:
+            b = self._next_bound(a, end)
+            if self.count > self.depth:
+                self._stack(continues, in_term)
+            else:
+                if self.stack_open:
+                    self.out.append("</mark>")
+                    self.stack_open = False
+                if self.stack_pieces:
+                    self._finish_stack()
+                self._nest(self._outermost(self.count))
+            continues = False
+            self.out.append(_escape(text[a - start : b - start]))
+            a = b
+            self._advance(a)
+        if self.stack_open:
+            self.out.append("</mark>")
+            self.stack_open = False
+            self.stack_end = end
+        self.out.append("</mark>" * len(self.open))
+        self.open = []
+
+    def _nest(self, active: list[int]) -> None:
+        """Wrap what follows in the ``active`` marks, keeping open those already open in that order."""
+        open_marks = self.open
+        keep = 0
+        while keep < len(open_marks) and keep < len(active) and open_marks[keep] == active[keep]:
+            keep += 1
+        self.out.append("</mark>" * (len(open_marks) - keep))
+        del open_marks[keep:]
+        for rank in active[keep:]:
+            self.out.append(self.open_tag(self.marks[rank]))
+            open_marks.append(rank)
+        self.new = []
+
+    def _stack(self, continues: bool, in_term: bool) -> None:
+        """Wrap what follows in the counted mark, with an anchor for each note that starts here."""
+        if not self.stack_open:
+            self.out.append("</mark>" * len(self.open))
+            self.open = []
+            if not continues:
+                self._finish_stack()
+                self.stack_count = self.count
+                self.stack_first_addition = self.additions
+            note_id = self.marks[self._outermost(1)[0]].note_id
+            self.stack_pieces.append((len(self.out), note_id, in_term))
+            self.out.append("")  # the open tag, written by _finish_stack
+            self.stack_open = True
+        for rank in self.new:
+            mark = self.marks[rank]
+            if self.active[rank] and mark.note_id not in self.ids_given:
+                self.ids_given.add(mark.note_id)
+                self.out.append(f'<mark class="note-anchor" id="note-{mark.note_id}" data-note-id="{mark.note_id}"></mark>')
+        self.new = []
+        self.stack_last_addition = self.additions
+
+    def _finish_stack(self) -> None:
+        """The counted stretch has ended: write its pieces' tags, one of them naming its count."""
+        pieces = self.stack_pieces
+        if not pieces:
+            return
+        named = next((i for i in range(len(pieces) - 1, -1, -1) if not pieces[i][2]), len(pieces) - 1)
+        count = self.stack_count + self.stack_last_addition - self.stack_first_addition
+        for i, (index, note_id, _in_term) in enumerate(pieces):
+            counted = f' data-note-count="{count}"' if i == named else ""
+            self.out[index] = f'<mark class="notes-stack" data-note-id="{note_id}"{counted}>'
+        self.stack_pieces = []
+
+    def html(self) -> str:
+        """Everything written so far; the sweep goes on from where it is."""
+        self._finish_stack()
+        html = "".join(self.out)
+        self.out = []
+        return html
 
     def open_tag(self, mark: Mark) -> str:
         attrs = f'data-note-id="{mark.note_id}"'
@@ -168,16 +331,16 @@ class _Renderer:
             return f'<li class="block-extras">{html}</li>'
         return html
 
-    def text(self, text: str, start: int) -> str:
+    def text(self, text: str, start: int, *, in_term: bool = False) -> str:
         if not text:
             return ""
-        self.runs.append(TextRun(text, start))
+        self.runs.append(TextRun(text, start, in_term))
         return _RUN
 
     def spans(self, spans: Sequence[Sequence], start: int) -> str:
         html = []
         for text, term_slug, _defining in spans:
-            inner = self.text(text, start)
+            inner = self.text(text, start, in_term=bool(term_slug))
             if term_slug:
                 html.append(
                     format_html(
@@ -281,25 +444,37 @@ def compile_blocks(
     return CompiledHtml(markup=markup, runs=tuple(renderer.runs))
 
 
-def render_block_oob(block, offset: int, marks: Sequence[Mark], *, heading_level: int = 3, marks_before: int = 0) -> str:
-    """One block, at ``offset`` in its tier's canonical text, with ``marks``, as an htmx out-of-band swap.
+def render_blocks_oob(blocks: Sequence[tuple[object, int]], marks: Sequence[Mark], *, heading_level: int = 3) -> list[str]:
+    """Blocks, each at its offset in the tier's canonical text (in reading order), with ``marks``,
+    each as an htmx out-of-band swap; one sweep over the marks for all of them.
 
-    ``marks_before``: marks starting before this offset begin in an earlier
-    block, whose first piece (not this block's) carries the note's id.
+    Marks starting before the separator ahead of the first block begin in an
+    earlier block, whose first piece (not one of these) carries the note's id.
     """
-    renderer = _Renderer()
-    html = renderer.block(block, offset, heading_level)
-    markup = html.split(_RUN)
+    if not blocks:
+        return []
     merger = _MarkMerger(marks)
-    merger.ids_given.update(mark.note_id for mark in marks if mark.start < marks_before)
-    out = [markup[0]]
-    for run, piece in zip(renderer.runs, markup[1:]):
-        out.append(merger.text(run.text, run.start))
-        out.append(piece)
-    html = "".join(out)
-    # The root element is swapped by its id: the block's own, or a table's wrapper.
-    tag_end = html.index(" ")
-    return f'{html[:tag_end]} data-hx-swap-oob="true"{html[tag_end:]}'
+    first_offset = blocks[0][1]
+    earlier = first_offset - len(BLOCK_SEPARATOR) if first_offset else 0
+    merger.ids_given.update(mark.note_id for mark in marks if mark.start < earlier)
+    swaps = []
+    for block, offset in blocks:
+        renderer = _Renderer()
+        markup = renderer.block(block, offset, heading_level).split(_RUN)
+        merger.markup(markup[0])
+        for run, piece in zip(renderer.runs, markup[1:]):
+            merger.text(run.text, run.start, run.in_term)
+            merger.markup(piece)
+        html = merger.html()
+        # The root element is swapped by its id: the block's own, or a table's wrapper.
+        tag_end = html.index(" ")
+        swaps.append(f'{html[:tag_end]} data-hx-swap-oob="true"{html[tag_end:]}')
+    return swaps
+
+
+def render_block_oob(block, offset: int, marks: Sequence[Mark], *, heading_level: int = 3) -> str:
+    """One block at ``offset`` with ``marks``, as an htmx out-of-band swap (see :func:`render_blocks_oob`)."""
+    return render_blocks_oob([(block, offset)], marks, heading_level=heading_level)[0]
 
 
 def render_blocks(blocks: Sequence, heading_level: int = 3, marks: Sequence[Mark] = ()) -> SafeString:

@@ -1,4 +1,4 @@
-"""Throttling of everything an anonymous client can repeat: sign-in failures, sign-ups, reset e-mails.
+"""Throttling of everything an anonymous client can repeat: sign-in failures, sign-up attempts, reset e-mails.
 
 **The client address** (:func:`client_ip`) is ``REMOTE_ADDR``; behind the TLS proxy
 (``settings.BEHIND_TLS_PROXY``, from ``DJANGO_BEHIND_TLS_PROXY=1``) it is the *last*
@@ -12,7 +12,9 @@ they lock. From one client address, sign-in is refused for an account after
 failure. Failures at one address never lock the account at another, so a stranger cannot
 lock a reader out; and with ``AXES_RESET_ON_SUCCESS`` off, signing in or up does not erase them.
 
-**Sign-ups and reset e-mails** are counted in the cache by :func:`take_slot`.
+**Sign-up attempts and reset e-mails** are counted in the cache by :func:`take_slot`. Every sign-up
+attempt counts, whether or not it creates an account, since a refused form tells whether a username
+is taken.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -112,19 +114,19 @@ def take_slot(scope: str, client: str | None, *, limit: int, seconds: int) -> bo
     """Count one action by ``client``: True if it had done fewer than ``limit`` in the last ``seconds``.
 
     The client has ``limit`` slots, each a cache key that lives ``seconds`` from when it is taken;
-    ``cache.add`` takes a free one atomically (Redis ``SET NX``), so concurrent requests on any number
+    ``caches["throttle"].add`` (a Redis with noeviction in production) takes a free one atomically (Redis ``SET NX``), so concurrent requests on any number
     of app nodes sharing the cache cannot take more than ``limit``, and a slot frees up exactly
     ``seconds`` after its use: a sliding window, not a calendar hour.
     """
     digest = hashlib.sha256(f"{scope}\n{client or 'unknown'}".encode()).hexdigest()[:32]
-    return any(cache.add(f"throttle:{scope}:{digest}:{slot}", 1, timeout=seconds) for slot in range(limit))
+    return any(caches["throttle"].add(f"throttle:{scope}:{digest}:{slot}", 1, timeout=seconds) for slot in range(limit))
 
 
 HOUR = 60 * 60
 
 
 def signup_allowed(request: HttpRequest) -> bool:
-    """Count an account about to be created from the request's address (``SIGNUP_LIMIT_PER_HOUR``)."""
+    """Count a sign-up attempt from the request's address, made or refused (``SIGNUP_LIMIT_PER_HOUR``)."""
     return take_slot("signup", client_ip(request), limit=settings.SIGNUP_LIMIT_PER_HOUR, seconds=HOUR)
 
 

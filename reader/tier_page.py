@@ -8,6 +8,9 @@ Two layers, both in the configured cache (Redis when app nodes share one):
   bumps the version, so every node sees the new text at once.
 - *Whole page*: the encoded HTML for one reader state: "anonymous", or the
   reader and the state of their notes on the tier (``selectors.notes``).
+  One entry per reader, tier and form, stamped with the state it shows: a
+  newer state replaces the older page rather than adding a key, so the cache
+  holds what readers look at now, not every state they passed through.
   Signed-in pages are cached without their CSRF token, which is filled in per
   request, so a page never carries another browser's token; their gzip is
   cached in parts and joined around that token (``reader.compression``).
@@ -25,14 +28,15 @@ import gzip
 import hashlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache as memoize
 from functools import cached_property
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models.functions import Left, Length
 from django.middleware.csrf import CSRF_TOKEN_LENGTH, get_token
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -41,7 +45,7 @@ from django.utils.html import escape
 from reader import compression
 from reader.forms import NoteCreateForm
 from reader.models import Article, Note, Part, Tier
-from reader.rendering import CompiledHtml, Mark, compile_blocks, render_block_oob
+from reader.rendering import CompiledHtml, Mark, compile_blocks, render_blocks_oob
 from reader.selectors import notes as note_selectors
 from reader.selectors import tiers as tier_selectors
 from reader.text import canonical
@@ -129,8 +133,10 @@ class NoteCards:
     remaining: int
 
 
-def note_cards(*, article: Article, tier: str, notes: list[Note], after: tuple[int, int] | None = None, through: str = "") -> NoteCards:
+def note_cards(*, article: Article, tier: str, notes: list, after: tuple[int, int] | None = None, through: str = "") -> NoteCards:
     """The page of ``notes`` (the tier's anchored notes in reading order) after the cursor ``after`` (start, id).
+
+    ``notes`` are Notes or ``NoteRow``s (their ``start``, ``pk`` and ``uuid`` are read); the page holds the same.
 
     A cursor, not an offset, so that notes made or deleted meanwhile neither
     repeat a card nor skip one. ``through`` (a note's uuid) extends the page to
@@ -156,7 +162,7 @@ class TierPage:
     article: Article
     text: TierText
     article_html: str
-    notes: list[Note]
+    notes: list[NoteRow]  # every anchored note on the tier, as small rows (the cards are in ``cards``)
     cards: NoteCards
     detached_notes: list[Note]
     separators: dict[str, str]
@@ -403,14 +409,79 @@ SEPARATORS = {
 }
 
 
+class NoteRow(NamedTuple):
+    """What a tier page needs of each of the reader's notes on it beyond its first page of cards:
+    a few small fields, however long the note's quote (20,000 characters) and text (10,000) are."""
+
+    pk: int
+    uuid: str
+    start: int | None
+    end: int | None
+    status: str
+    is_highlight: bool
+
+    def mark(self) -> Mark:
+        return Mark(self.start, self.end, self.uuid, self.is_highlight)
+
+
+# Enough of a note's text to tell a highlight (no words) from a note; a text that is blank
+# this far and longer is read whole (Note.is_highlight_body decides, as everywhere).
+_BODY_LEAD = 64
+
+
+def _note_rows(notes) -> list[NoteRow]:
+    """``notes`` (a queryset, in the order wanted) as rows: one query, and one more only for texts blank for _BODY_LEAD characters."""
+    rows = list(notes.values_list("pk", "uuid", "start", "end", "status", Left("body", _BODY_LEAD), Length("body")))
+    unsure = [row[0] for row in rows if row[6] > _BODY_LEAD and not row[5].strip()]
+    whole = dict(Note.objects.filter(pk__in=unsure).values_list("pk", "body")) if unsure else {}
+    return [
+        NoteRow(pk, str(uuid), start, end, status, Note.is_highlight_body(whole.get(pk, lead)))
+        for pk, uuid, start, end, status, lead, _length in rows
+    ]
+
+
+def _notes_in_full(article: Article, pks: list[int]) -> dict[int, Note]:
+    """The notes ``pks`` as the panel's cards show them (tags prefetched), by pk; two queries, none for no pks."""
+    if not pks:
+        return {}
+    notes = Note.objects.filter(pk__in=pks).prefetch_related("tags")
+    found = {}
+    for note in notes:
+        note.article = article
+        found[note.pk] = note
+    return found
+
+
+def _tier_note_rows(*, user, article: Article, tier: str) -> tuple[list[NoteRow], list[int]]:
+    """The reader's live notes on the tier as rows, in reading order: (anchored ones, ids of detached ones)."""
+    if not user.is_authenticated:
+        return [], []
+    rows = _note_rows(Note.objects.live().filter(user=user, article=article, tier=tier).order_by("start", "pk"))
+    anchored = [row for row in rows if row.status == Note.Status.ANCHORED]
+    return anchored, [row.pk for row in rows if row.status != Note.Status.ANCHORED]
+
+
+def note_cards_get(*, user, article: Article, tier: str, after: tuple[int, int] | None = None, through: str = "") -> NoteCards:
+    """A page of the notes panel's cards (``note_cards``), reading in full only the notes on that page:
+    what the cards endpoint needs, in three queries however many notes the reader holds."""
+    anchored, _detached = _tier_note_rows(user=user, article=article, tier=tier)
+    cards = note_cards(article=article, tier=tier, notes=anchored, after=after, through=through)
+    full = _notes_in_full(article, [row.pk for row in cards.notes])
+    return replace(cards, notes=[full[row.pk] for row in cards.notes if row.pk in full])
+
+
 def _page(*, user, article: Article, text: TierText) -> TierPage:
-    notes, detached = note_selectors.tier_notes(user=user, article=article, tier=text.tier.slug)
-    marks = [Mark(note.start, note.end, str(note.uuid), note.is_highlight) for note in notes]
-    slots = _markers(user=user, article=article, tier=text.tier.slug) if user.is_authenticated else {}
+    """The reader's page: marks for every note on the tier, from small rows, and in full only
+    the notes whose cards the page carries (the first page, and the detached ones)."""
+    tier = text.tier.slug
+    anchored, detached = _tier_note_rows(user=user, article=article, tier=tier)
+    cards = note_cards(article=article, tier=tier, notes=anchored)
+    full = _notes_in_full(article, [row.pk for row in cards.notes] + detached)
+    cards = replace(cards, notes=[full[row.pk] for row in cards.notes if row.pk in full])
+    slots = _markers(user=user, article=article, tier=tier) if user.is_authenticated else {}
     return TierPage(
-        article=article, text=text, article_html=text.article.render(marks, slots),
-        notes=notes, cards=note_cards(article=article, tier=text.tier.slug, notes=notes),
-        detached_notes=detached, separators=SEPARATORS,
+        article=article, text=text, article_html=text.article.render([row.mark() for row in anchored], slots),
+        notes=anchored, cards=cards, detached_notes=[full[pk] for pk in detached if pk in full], separators=SEPARATORS,
     )
 
 
@@ -463,8 +534,33 @@ class PageWithToken:
         return compression.gzip_around(self._parts, self._page.deflated_parts, self._token)
 
 
-def _page_cache_key(article, tier: str, region_only: bool, state: str) -> str:
-    return ":".join(["tier-page", tier_text_cache_key(article, tier), "region" if region_only else "page", state])
+@dataclass(frozen=True)
+class StampedPage:
+    """A cached page with what it was rendered for: the tier text's key and the reader state."""
+
+    stamp: str
+    page: CachedPage
+
+
+def _page_cache_key(article, tier: str, region_only: bool, reader: str) -> str:
+    """One entry per reader ("anonymous" or a user id), article, tier and form (whole page or htmx region).
+
+    What the page was rendered for (the code, the article's version, the state
+    of the reader's notes) is in the entry (``StampedPage``), not in the key:
+    a newer page replaces the older one instead of piling up beside it until
+    it expires, so a reader holds at most two entries per tier however often
+    their notes change.
+    """
+    return ":".join(["tier-page", str(article.pk), tier, "region" if region_only else "page", reader])
+
+
+def _page_stamp(article, tier: str, state: str) -> str:
+    return f"{tier_text_cache_key(article, tier)}|{state}"
+
+
+def _cached_page_get(key: str, stamp: str) -> CachedPage | None:
+    entry = cache.get(key)
+    return entry.page if isinstance(entry, StampedPage) and entry.stamp == stamp else None
 
 
 @dataclass(frozen=True)
@@ -509,7 +605,7 @@ def anonymous_page_get(*, slug: str, tier: str, region_only: bool) -> CachedPage
     state = article_state_get(slug)
     if state is None:
         return None
-    return cache.get(_page_cache_key(state, tier, region_only, "anonymous"))
+    return _cached_page_get(_page_cache_key(state, tier, region_only, "anonymous"), _page_stamp(state, tier, "anonymous"))
 
 
 def tier_page_get(
@@ -525,8 +621,9 @@ def tier_page_get(
     page = None
     if undo_note is None:
         state = note_selectors.tier_notes_state(user=request.user, article=article, tier=tier)
-        key = _page_cache_key(article, tier, region_only, state)
-        page = cache.get(key)
+        reader = f"user{request.user.pk}" if request.user.is_authenticated else "anonymous"
+        key, stamp = _page_cache_key(article, tier, region_only, reader), _page_stamp(article, tier, state)
+        page = _cached_page_get(key, stamp)
     if page is None:
         # Only now the tier text: unpickling it costs more than serving a cached page.
         text = tier_text_get(article=article, tier=tier)
@@ -539,8 +636,10 @@ def tier_page_get(
             "note_form": NoteCreateForm(auto_id="note-editor-%s"),
         }
         page = _cached_page(render_to_string(f"{TEMPLATE}#{REGION}" if region_only else TEMPLATE, context, request).encode())
-        if key is not None:
-            cache.set(key, page, timeout=PAGE_CACHE_SECONDS)
+        # Not stored when asked for with a query string: the page shows the address it was asked for
+        # (the "Sign in" link's next), and a stored page is sent to every reader in that state.
+        if key is not None and not request.META.get("QUERY_STRING"):
+            cache.set(key, StampedPage(stamp, page), timeout=PAGE_CACHE_SECONDS)
     if page.deflated_parts is not None:
         return PageWithToken(page, get_token(request).encode())
     return page
@@ -565,13 +664,13 @@ def _note_blocks_html(*, user, note: Note) -> list[str]:
     spans = starts[first:last]
     blocks = _tier_blocks_get(article=note.article, tier=note.tier)
     range_end = (starts[last][0] - len(canonical.BLOCK_SEPARATOR)) if last < len(starts) else note.end
-    marks = note_selectors.marks_touching(user=user, article=note.article, tier=note.tier, start=spans[0][0], end=range_end)
-    html = []
-    for offset, anchor in spans:
-        if anchor in blocks:
-            before = offset - len(canonical.BLOCK_SEPARATOR) if offset else 0
-            html.append(render_block_oob(blocks[anchor], offset, marks, marks_before=before))
-    return html
+    # The marks of the reader's live anchored notes overlapping those blocks, as small rows.
+    touching = Note.objects.live().filter(
+        user=user, article=note.article, tier=note.tier, status=Note.Status.ANCHORED,
+        start__lte=range_end, end__gte=spans[0][0],
+    )
+    marks = [row.mark() for row in _note_rows(touching.order_by("start", "pk"))]
+    return render_blocks_oob([(blocks[anchor], offset) for offset, anchor in spans if anchor in blocks], marks)
 
 
 def note_change_html(request, *, note: Note, change: str) -> bytes:

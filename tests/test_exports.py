@@ -3,11 +3,13 @@
 import json
 import re
 from datetime import datetime, timezone
+from html import unescape
 
 import pytest
 
+from reader import exports
 from reader.exports import ANNO_CONTEXT, JSONLD_CONTENT_TYPE, note_annotation, notes_collection, notes_markdown
-from reader.models import Note
+from reader.models import ExternalAnnotation, Note
 from tests.factories import QUOTE, make_note
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +116,106 @@ def test_markdown_groups_notes_by_article_and_tier_with_quotes_bodies_and_links(
 
 def test_markdown_of_no_notes_is_the_title_alone():
     assert notes_markdown([], absolute, title="Notes of reader") == "# Notes of reader\n"
+
+
+# --- Markdown as a CommonMark renderer shows it -----------------------------------------------
+
+def rendered(markdown: str) -> str:
+    """The export as a CommonMark renderer turns it into HTML."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").render(markdown)
+
+
+def body_html(markdown: str) -> str:
+    """The HTML of the note's text: what comes between its quote and its "Read in context" line."""
+    html = rendered(markdown)
+    return html.split("</blockquote>\n", 1)[1].split("<p><a href=", 1)[0]
+
+
+@pytest.mark.parametrize("body", ["    four spaces in", "first line\n      six spaces in", "  two\n    four\n        eight"])
+def test_an_indented_line_of_a_note_stays_text_not_code(seed_article, reader_user, body):
+    note = saved(make_note(reader_user, seed_article, "intermediate", QUOTE, body=body))
+    html = body_html(notes_markdown([note], absolute, title="Notes of reader"))
+    # Four leading spaces would make an indented code block: the export writes them as character references.
+    assert "<pre" not in html and "<code" not in html
+    assert unescape(re.sub(r"<br />\n", "\n", html)) == f"<p>{body}</p>\n"
+
+
+def test_an_indented_line_of_an_annotation_elsewhere_stays_text_not_code(reader_user):
+    annotation = ExternalAnnotation.objects.create(user=reader_user, data={
+        "@context": ANNO_CONTEXT, "type": "Annotation", "target": "https://example.org/",
+        "body": {"type": "TextualBody", "value": "    not code"},
+    })
+    html = rendered(notes_markdown([], absolute, title="Notes", elsewhere=[annotation]))
+    assert "<pre" not in html and "<p>    not code</p>" in html
+
+
+def test_each_line_break_of_a_note_stays_a_line_break(seed_article, reader_user):
+    note = saved(make_note(reader_user, seed_article, "intermediate", QUOTE, body="Line one\nLine two\nLine three"))
+    html = body_html(notes_markdown([note], absolute, title="Notes of reader"))
+    # A plain newline inside a paragraph is a soft break, shown as a space: each needs a hard break.
+    assert html == "<p>Line one<br />\nLine two<br />\nLine three</p>\n"
+
+
+# --- streamed exports: the same text, a piece at a time ---------------------------------------
+
+@pytest.fixture
+def everything(seed_article, reader_user):
+    """Notes with awkward text and tags, and annotations elsewhere with nested and empty values."""
+    from reader.services.notes import note_update
+
+    note = make_note(reader_user, seed_article, "intermediate", QUOTE, body="  two spaces\n    four  \n\n*x*   ")
+    note_update(note=note, body=note.body, tags=["GH", "to read"])
+    make_note(reader_user, seed_article, "academic", "Randle Cycle")
+    make_note(reader_user, seed_article, "fundamentals", "Every cell in your body requires fuel", body="ünï “q” \\ ")
+    ExternalAnnotation.objects.create(user=reader_user, data={
+        "@context": ANNO_CONTEXT, "type": "Annotation", "empty": {}, "none": [],
+        "target": {"source": "https://example.org/x", "selector": [{"type": "TextQuoteSelector", "exact": "q  "}]},
+        "body": [{"type": "TextualBody", "value": "text   "}, {"type": "TextualBody", "value": "tag", "purpose": "tagging"}],
+    })
+    ExternalAnnotation.objects.create(user=reader_user, data={"type": "Annotation", "target": "urn:x:y", "bodyValue": "end   "})
+    return reader_user
+
+
+def exported(user):
+    from reader.selectors import notes as selectors
+
+    return selectors.notes_for_export_iter(user=user), selectors.annotations_elsewhere_for_export(user=user)
+
+
+@pytest.mark.parametrize("chunk", [1, 200, 64 * 1024])
+def test_the_streamed_markdown_is_the_whole_markdown_in_pieces(everything, monkeypatch, chunk):
+    notes, elsewhere = exported(everything)
+    whole = notes_markdown(list(notes), absolute, title="Notes of reader", elsewhere=list(elsewhere))
+    monkeypatch.setattr(exports, "CHUNK_CHARACTERS", chunk)
+    notes, elsewhere = exported(everything)
+    pieces = list(exports.notes_markdown_chunks(notes, absolute, title="Notes of reader", elsewhere=elsewhere))
+    assert "".join(pieces) == whole
+    assert whole.endswith("UTC\n")
+    assert (len(pieces) > 1) == (chunk < 1000)  # the test's export is about 1,000 characters
+
+
+@pytest.mark.parametrize("chunk", [1, 200, 64 * 1024])
+@pytest.mark.parametrize("with_notes", [True, False])
+def test_the_streamed_collection_is_the_collections_json_in_pieces(everything, monkeypatch, chunk, with_notes):
+    from reader.selectors.notes import export_total
+
+    if not with_notes:
+        Note.objects.all().delete()
+    notes, elsewhere = exported(everything)
+    collection = notes_collection(list(notes), absolute, collection_path="/notes/export.jsonld", label="L", elsewhere=list(elsewhere))
+    monkeypatch.setattr(exports, "CHUNK_CHARACTERS", chunk)
+    notes, elsewhere = exported(everything)
+    pieces = list(exports.notes_collection_chunks(
+        notes, absolute, collection_path="/notes/export.jsonld", label="L", total=export_total(user=everything), elsewhere=elsewhere,
+    ))
+    assert "".join(pieces) == json.dumps(collection, ensure_ascii=False, indent=2)
+    assert collection["total"] == len(collection["first"]["items"]) == (5 if with_notes else 2)
+    assert (len(pieces) > 1) == (chunk < 1000)
+
+
+def test_a_collection_of_nothing_streams_as_an_empty_list(reader_user):
+    pieces = "".join(exports.notes_collection_chunks([], absolute, collection_path="/c", label="L", total=0))
+    assert pieces == json.dumps(notes_collection([], absolute, collection_path="/c", label="L"), ensure_ascii=False, indent=2)
+    assert '"items": []' in pieces

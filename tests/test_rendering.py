@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from reader import rendering
 from reader.rendering import Mark, compile_blocks, render_blocks
 from reader.text import canonical
 from reader.text.parsing import parse_article
@@ -221,3 +222,160 @@ def test_a_mark_stays_open_across_the_marks_inside_it():
     assert read(html).marks == {"a": "Cells take up", "b": "lls ", "c": "s tak"}
     # "a" opens once around the others; "c" is split once, where "b" (opened before it) ends.
     assert html.count('data-note-id="a"') == 1 and html.count('data-note-id="b"') == 1 and html.count('data-note-id="c"') == 2
+
+
+# --- many overlapping notes: a bounded depth, linear output -------------------------------------
+
+DEPTH = rendering.OVERLAP_DEPTH
+
+
+class MarkTree(HTMLParser):
+    """Each <mark>'s attributes and the deepest nesting of marks."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.marks: list[dict] = []
+        self.in_term: list[bool] = []  # per mark: inside a glossary term
+        self.levels: list[int] = []  # per mark: 1 for a mark in no other mark
+        self.depth = 0
+        self.deepest = 0
+        self.spans: list[bool] = []  # the open spans: a term or not
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "mark":
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+            self.marks.append(attrs)
+            self.levels.append(self.depth)
+            self.in_term.append(any(self.spans))
+        elif tag == "span":
+            self.spans.append(attrs.get("class") == "term")
+
+    def handle_endtag(self, tag):
+        if tag == "mark":
+            self.depth -= 1
+        elif tag == "span":
+            self.spans.pop()
+
+
+def mark_tree(html: str) -> MarkTree:
+    tree = MarkTree()
+    tree.feed(html)
+    return tree
+
+
+def counted(tree: MarkTree) -> list[dict]:
+    return [attrs for attrs in tree.marks if "data-note-count" in attrs]
+
+
+def test_past_the_overlap_depth_the_notes_on_a_passage_are_one_mark_naming_their_count():
+    base = TEXT.index("Cells take up")
+    # Seven notes on "Cells take up", each starting one character later: more than DEPTH overlap on "ls take up".
+    marks = [Mark(base + i, base + 13, f"n{i}", i % 2 == 0) for i in range(7)]
+    html = render_blocks(BLOCKS, marks=marks)
+    assert_nests_validly(html)
+    tree = mark_tree(html)
+    assert DEPTH < 7 and tree.deepest <= DEPTH
+    # One counted mark names all seven; it is nested in no other mark.
+    stack = re.search(r'<mark class="notes-stack" data-note-id="n0" data-note-count="7">((?:[^<]|<mark class="note-anchor"[^>]*></mark>)*)</mark>', html)
+    assert stack, html
+    assert re.sub(r"<[^>]+>", "", stack.group(1)) == TEXT[base + DEPTH : base + 13]
+    assert len(counted(tree)) == 1
+    assert [level for attrs, level in zip(tree.marks, tree.levels) if attrs.get("class") == "notes-stack"] == [1]
+    # Every note is still reachable: one element with its id, where it starts.
+    for i in range(7):
+        assert html.count(f'id="note-n{i}"') == 1
+    for i in range(DEPTH, 7):
+        anchor = f'<mark class="note-anchor" id="note-n{i}" data-note-id="n{i}"></mark>'
+        assert anchor in html
+        before = re.sub(r"<[^>]+>", "", html[: html.index(anchor)])
+        assert html_lib.unescape(before).endswith(TEXT[TEXT.index("Cells") : base + i])
+    # The text and its offsets are untouched.
+    assert_offsets_agree(html, TEXT)
+
+
+def test_up_to_the_depth_overlapping_notes_nest_as_marks_of_their_own():
+    base = TEXT.index("Cells take up")
+    marks = [Mark(base + i, base + 13, f"n{i}", False) for i in range(DEPTH)]
+    html = render_blocks(BLOCKS, marks=marks)
+    tree = mark_tree(html)
+    assert tree.deepest == DEPTH and counted(tree) == [] and "notes-stack" not in html
+    assert read(html).marks == {f"n{i}": TEXT[base + i : base + 13] for i in range(DEPTH)}
+
+
+def test_a_counted_stretch_across_a_term_names_its_count_once_outside_the_term():
+    start = TEXT.index("take up blood")
+    end = TEXT.index(" <fast>")
+    # Six notes over "take up blood glucose", which runs into the term "blood glucose".
+    marks = [Mark(start + i, end, f"n{i}", False) for i in range(6)]
+    tree = mark_tree(render_blocks(BLOCKS, marks=marks))
+    stacks = [attrs for attrs in tree.marks if attrs.get("class") == "notes-stack"]
+    assert len(stacks) == 2  # one piece before the term, one inside it
+    named = [in_term for attrs, in_term in zip(tree.marks, tree.in_term) if "data-note-count" in attrs]
+    assert named == [False]  # the count is not part of the term's button
+    assert counted(tree)[0]["data-note-count"] == "6"
+
+
+def test_each_block_names_the_count_of_its_own_stretch():
+    start, end = TEXT.index("Cells"), TEXT.index("Timing")
+    # Five notes from the paragraph to the takeaway: a stretch in every block and cell between.
+    marks = [Mark(start + i, end, f"n{i}", False) for i in range(5)]
+    html = render_blocks(BLOCKS, marks=marks)
+    assert_nests_validly(html)
+    tree = mark_tree(html)
+    counts = [attrs["data-note-count"] for attrs in counted(tree)]
+    # The paragraph, the two list items, the six table cells; the heading and the takeaway have none.
+    assert counts == ["5"] * 9
+    assert_offsets_agree(html, TEXT)
+
+
+def seed_tier(slug: str = "intermediate"):
+    article = parse_article(seed_text())
+    slugs = {d.key: d.key.replace(" ", "-") for d in article.definitions}
+    part = next(p for p in article.tiers if p.slug == slug)
+    blocks = [block(b.kind, f"b-{i}", canonical.block_content(b, slugs)) for i, b in enumerate(part.blocks)]
+    return blocks, canonical.canonical_text(b.text for b in blocks)
+
+
+def crossing(count: int, length: int) -> list[Mark]:
+    """``count`` notes that all overlap, each ending inside every note that starts after it: the worst case for nesting."""
+    half = length // 2
+    return [Mark(i * half // count, half + 1 + i * (length - half - 1) // count, f"x{i}", i % 3 == 0) for i in range(count)]
+
+
+def nested(count: int, length: int) -> list[Mark]:
+    half = length // 2
+    return [Mark(i * half // count, length - i * half // count, f"y{i}", False) for i in range(count)]
+
+
+@pytest.mark.parametrize("pattern", [crossing, nested])
+def test_the_marks_of_overlapping_notes_grow_linearly_with_the_notes(pattern):
+    blocks, text = seed_tier()
+    compiled = compile_blocks(blocks)
+    runs = len(compiled.runs)
+    found = {}
+    for count in (150, 300, 600):
+        html = compiled.render(pattern(count, len(text)))
+        tree = mark_tree(html)
+        assert tree.deepest <= DEPTH
+        found[count] = len(tree.marks)
+        # At most a mark per note where it starts, and a few per text run.
+        assert found[count] <= count + (2 * DEPTH + 1) * runs
+    assert found[300] <= 2 * found[150] and found[600] <= 2 * found[300]
+    assert_nests_validly(html)
+    assert_offsets_agree(html, text)
+
+
+def test_the_blocks_sent_after_a_change_are_those_of_the_page():
+    start, end = TEXT.index("glucose"), TEXT.index("GH")
+    phase = TEXT.index("Phase")
+    marks = [Mark(start + i, end - i, f"n{i}", i % 2 == 0) for i in range(6)] + [mark("Phase", "p"), mark("take", "t")]
+    marks.append(Mark(phase - len(canonical.BLOCK_SEPARATOR), phase + 5, "s", False))  # from the separator before li-1
+    page = render_blocks(BLOCKS, marks=marks)
+    sent = rendering.render_blocks_oob([(BLOCKS[2], phase), (BLOCKS[3], TEXT.index("No label"))], marks)
+    for html, anchor in zip(sent, ("li-1", "li-2")):
+        assert html.startswith(f'<li data-hx-swap-oob="true" id="{anchor}"')
+        own = re.search(rf'<li id="{anchor}".*?</li>', page).group(0)
+        assert html.replace(' data-hx-swap-oob="true"', "") == own
+    assert 'id="note-s"' in sent[0] and 'id="note-n0"' not in "".join(sent)

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import re
 import shutil
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db.models.signals import post_init
 from django.test import RequestFactory
 
 from reader import tier_page
 from reader.models import Note
+from reader.rendering import OVERLAP_DEPTH
 from reader.services import notes as note_services
 from tests.factories import (
     CACHED_SIGNED_IN_TIER_PAGE_QUERIES,
     QUOTE,
     SIGNED_IN_TIER_PAGE_QUERIES,
     TIER_PAGE_QUERIES,
+    article_html,
     edited_seed,
     import_seed,
+    locate,
     make_note,
     make_user,
     tier_text,
@@ -259,3 +264,170 @@ def test_what_is_built_for_a_version_the_article_has_left_is_not_cached(seed_art
     for _ in range(2):
         tier_page._cached_for_version("test", current, lambda: builds.append(1) or "rows")
     assert len(builds) == 3
+
+
+# --- many overlapping notes: marks in one counted mark, cards a page at a time ------------------
+
+def overlapping_notes(article, user, count: int, *, bodies=None) -> list[Note]:
+    """``count`` notes on QUOTE, each starting and ending a little apart, so all of them overlap."""
+    start, end = locate(article, TIER, QUOTE)
+    text = tier_text(article, TIER)
+    spans = [(start + i % 10, end - (i * 7) % 10) for i in range(count)]
+    Note.objects.bulk_create(
+        Note(user=user, article=article, tier=TIER, start=a, end=b, exact=text[a:b],
+             body=bodies[i] if bodies else ("" if i % 2 else f"note {i}"))
+        for i, (a, b) in enumerate(spans)
+    )
+    return list(Note.objects.filter(user=user).order_by("start", "pk"))
+
+
+@contextmanager
+def notes_loaded():
+    """The Note instances made meanwhile (a quote can be 20,000 characters, a text 10,000)."""
+    made = []
+
+    def count(sender, instance, **kwargs):
+        made.append(instance)
+
+    post_init.connect(count, sender=Note)
+    try:
+        yield made
+    finally:
+        post_init.disconnect(count, sender=Note)
+
+
+def mark_tags(html: str) -> list[str]:
+    return re.findall(r"<mark [^>]*>", html)
+
+
+def deepest_marks(html: str) -> int:
+    depth = deepest = 0
+    for tag in re.findall(r"</?mark\b", html):
+        depth += 1 if tag == "<mark" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+@pytest.mark.django_db
+def test_a_reader_with_many_overlapping_notes_gets_one_counted_mark_and_every_note_reachable(
+    seed_article, reader_user, django_assert_max_num_queries
+):
+    notes = overlapping_notes(seed_article, reader_user, 60)
+    with django_assert_max_num_queries(SIGNED_IN_TIER_PAGE_QUERIES), notes_loaded() as loaded:
+        html = page_html(seed_article, reader_user)
+    # Only the notes of the cards it carries are read whole; the marks come from a few small fields.
+    assert len(loaded) == PAGE
+    text = article_html(html)
+    # A mark per note where it starts (the id links go to), and a few more: not a mark per note per bound.
+    assert len(mark_tags(text)) <= len(notes) + 20
+    assert deepest_marks(text) <= OVERLAP_DEPTH
+    assert 'data-note-count="60"' in text
+    for note in notes:
+        assert text.count(f'id="note-{note.uuid}"') == 1
+    # The panel counts them all and carries the first page of cards, in reading order.
+    assert '<span class="notes-count">(60)</span>' in html
+    cards = re.findall(r'<li class="note-entry" id="panel-note-([0-9a-f-]+)"', html)
+    assert cards == [str(note.uuid) for note in notes[:PAGE]]
+    assert "Show 40 more notes" in html
+
+
+@pytest.mark.django_db
+def test_a_text_blank_for_its_first_characters_is_a_highlight_and_a_word_after_them_makes_a_note(
+    seed_article, reader_user
+):
+    blank, late_word = " " * 100 + "\n", " " * 100 + "x"
+    notes = overlapping_notes(seed_article, reader_user, 2, bodies=[blank, late_word])
+    text = article_html(page_html(seed_article, reader_user))
+    kinds = {note.body: re.search(rf'<mark class="(\w+)" id="note-{note.uuid}"', text).group(1) for note in notes}
+    assert kinds == {blank: "highlight", late_word: "note"}
+
+
+@pytest.mark.django_db
+def test_a_note_made_on_a_crowded_passage_answers_with_its_block_marked_as_the_page_marks_it(seed_article, reader_user):
+    overlapping_notes(seed_article, reader_user, 30)
+    note = make_note(reader_user, seed_article, TIER, QUOTE, body="one more")
+    html = tier_page.note_change_html(request_for(reader_user), note=note, change="created").decode()
+    block = re.search(r'<p data-hx-swap-oob="true" id="([^"]+)".*?</p>', html)
+    assert 'data-note-count="31"' in block.group(0) and f'id="note-{note.uuid}"' in block.group(0)
+    assert len(mark_tags(block.group(0))) <= 31 + 20 and deepest_marks(block.group(0)) <= OVERLAP_DEPTH
+    # The same block as the page shows it.
+    page = article_html(page_html(seed_article, reader_user))
+    own = re.search(rf'<p id="{block.group(1)}".*?</p>', page).group(0)
+    assert block.group(0).replace(' data-hx-swap-oob="true"', "") == own
+
+
+@pytest.mark.django_db
+def test_a_page_of_cards_reads_only_its_own_notes_in_full(seed_article, reader_user, thirty_notes, django_assert_max_num_queries):
+    first = tier_page.note_cards(article=seed_article, tier=TIER, notes=thirty_notes)
+    last = first.notes[-1]
+    with django_assert_max_num_queries(3), notes_loaded() as loaded:  # the rows, the page's notes, their tags
+        rest = tier_page.note_cards_get(user=reader_user, article=seed_article, tier=TIER, after=(last.start, last.pk))
+    assert rest.notes == thirty_notes[PAGE:] and rest.remaining == 0
+    assert len(loaded) == 30 - PAGE
+    assert [note.body for note in rest.notes] == [f"card {i}" for i in range(PAGE, 30)]
+    through = tier_page.note_cards_get(user=reader_user, article=seed_article, tier=TIER, through=str(thirty_notes[25].uuid))
+    assert through.notes == thirty_notes[:26] and through.remaining == 4
+    assert through.next_url.endswith(f"?after={thirty_notes[25].start}-{thirty_notes[25].pk}")
+
+
+# --- the page cache is bounded: one entry per reader, tier and form -----------------------
+
+def cached_pages() -> list[str]:
+    """The keys of every cached tier page (the tests' local-memory cache)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    cache = caches["default"]
+    if not isinstance(cache, LocMemCache):
+        pytest.skip("counts the entries of the local-memory cache; REDIS_URL is set")
+    return [key for key in cache._cache if ":tier-page:" in key]
+
+
+@pytest.mark.django_db
+def test_a_readers_newer_page_replaces_their_older_one(seed_article, reader_user, django_assert_max_num_queries):
+    note = make_note(reader_user, seed_article, TIER, QUOTE, body="version 0")
+    page_html(seed_article, reader_user)
+    page_html(seed_article, reader_user, region_only=True)
+    assert len(cached_pages()) == 2  # the whole page and the htmx region
+    for version in range(1, 21):
+        note_services.note_update(note=note, body=f"version {version}", tags=[])
+        with django_assert_max_num_queries(SIGNED_IN_TIER_PAGE_QUERIES):
+            assert f"version {version}<" in page_html(seed_article, reader_user)  # never the older page
+        assert f"version {version}<" in page_html(seed_article, reader_user, region_only=True)
+        assert len(cached_pages()) == 2
+    with django_assert_max_num_queries(CACHED_SIGNED_IN_TIER_PAGE_QUERIES):
+        assert "version 20<" in page_html(seed_article, reader_user)  # the newest is cached
+
+
+@pytest.mark.django_db
+def test_each_reader_and_the_anonymous_page_have_one_entry_per_tier(seed_article):
+    alice, bob = make_user("alice"), make_user("bob")
+    for user in (alice, bob, None):
+        for _ in range(2):
+            page_html(seed_article, user)
+    assert len(cached_pages()) == 3
+    make_note(alice, seed_article, TIER, QUOTE, body="alice's")
+    page_html(seed_article, alice)
+    assert len(cached_pages()) == 3
+    # A new release or a new version of the article replaces the page too.
+    import_seed(edited_seed((QUOTE, "Pulses set it apart.")))
+    seed_article.refresh_from_db()
+    tier_page.article_changed(seed_article.slug)
+    page_html(seed_article)
+    page_html(seed_article, bob)
+    assert len(cached_pages()) == 3
+
+
+@pytest.mark.django_db
+def test_a_cached_page_is_served_only_for_the_state_it_was_rendered_for(seed_article, reader_user, monkeypatch):
+    from reader.selectors import notes as note_selectors
+
+    page_html(seed_article, reader_user)
+    # The same user id with another name (an account deleted and its id reused) is another state.
+    monkeypatch.setattr(note_selectors, "tier_notes_state", lambda **kwargs: "user1-another:0:0:-:-")
+    renders = []
+    render = tier_page._page
+    monkeypatch.setattr(tier_page, "_page", lambda **kwargs: renders.append(1) or render(**kwargs))
+    page_html(seed_article, reader_user)
+    page_html(seed_article, reader_user)
+    assert renders == [1] and len(cached_pages()) == 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Value
 from django.db.models.fields import CharField
 
-from reader.models import ExternalAnnotation, Note
+from reader.models import AnnotationId, ExternalAnnotation, Note
 
 PAGE_SIZE = 100
 
@@ -69,9 +69,11 @@ def annotation_owned_get(*, user, annotation_uuid) -> Note | ExternalAnnotation 
 
 
 def annotation_id_taken(annotation_uuid) -> bool:
-    """Whether any note or annotation, of any reader, live or deleted, has this id."""
+    """Whether this id was ever given to a note or annotation, of any reader, even one whose account is gone."""
     return (
-        Note.objects.filter(uuid=annotation_uuid).exists()
+        AnnotationId.objects.filter(uuid=annotation_uuid).exists()
+        # Rows stored without the services (a loaddata restore, bulk_create) have no AnnotationId.
+        or Note.objects.filter(uuid=annotation_uuid).exists()
         or ExternalAnnotation.objects.filter(uuid=annotation_uuid).exists()
     )
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -140,22 +141,63 @@ def concept_get(*, article: Article, term_slug: str) -> Concept | None:
     return Concept(term=term, definitions=definitions, tiers=tiers)
 
 
-def concept_notes(*, user, article: Article, passages: Iterable[Passage]) -> dict[tuple, tuple[Note, ...]]:
-    """The reader's live anchored notes that overlap each passage, by ``Passage.key``, in one query.
+# The reader's notes a concept page shows at once; the rest come a page at a time.
+CONCEPT_NOTES_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class ConceptNotes:
+    """One page of the reader's notes on a concept's passages, in depth and reading order."""
+
+    by_passage: dict[tuple, tuple[Note, ...]]  # Passage.key -> the page's notes that overlap it
+    total: int  # the reader's notes on the passages, every page
+    first: int  # how many come before this page
+    shown: int  # notes on this page (a note over two passages is shown under each, counted once)
+    next_cursor: str  # "" on the last page
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.first - self.shown
+
+
+NO_NOTES = ConceptNotes(by_passage={}, total=0, first=0, shown=0, next_cursor="")
+
+_NOTES_CURSOR = re.compile(r"([a-z]{1,40})-([0-9]{1,10})-([0-9]{1,19})", re.ASCII)
+
+
+def concept_notes_cursor(value: str) -> tuple[int, int, int] | None:
+    """The place after which a page of concept notes starts, written ``<tier>-<start>-<id>``; None for "".
+
+    ValueError for anything else.
+    """
+    if not value:
+        return None
+    match = _NOTES_CURSOR.fullmatch(value)
+    if match is None or match[1] not in _TIER_ORDER or int(match[3]) > 2**63 - 1:
+        raise ValueError("notes_after is a note's tier, start and id joined by dashes, as the “next notes” link writes it.")
+    return (_TIER_ORDER[match[1]], int(match[2]), int(match[3]))
+
+
+def concept_notes(
+    *, user, article: Article, passages: Iterable[Passage], after: tuple[int, int, int] | None = None,
+    size: int = CONCEPT_NOTES_PAGE_SIZE,
+) -> ConceptNotes:
+    """A page of the reader's live anchored notes that overlap the passages, after ``after``, in two queries.
 
     A note overlaps a passage when their [start, end) ranges in the tier's
-    canonical text intersect. Anonymous readers, and passages without notes,
-    get nothing.
+    canonical text intersect. The first query places every candidate (four
+    numbers a note, whatever its text), the second reads the page's notes.
+    Anonymous readers, and passages without notes, get nothing.
     """
     if not user.is_authenticated:
-        return {}
+        return NO_NOTES
     by_tier: dict[str, list[Passage]] = defaultdict(list)
     for passage in passages:
         if passage.start is not None:
             by_tier[passage.part.slug].append(passage)
     if not by_tier:
-        return {}
-    # One query: per tier, the notes overlapping the span from its first passage to its last;
+        return NO_NOTES
+    # Per tier, the notes overlapping the span from its first passage to its last;
     # the exact overlaps are sorted out below.
     envelope = Q()
     for tier, tier_passages in by_tier.items():
@@ -164,21 +206,43 @@ def concept_notes(*, user, article: Article, passages: Iterable[Passage]) -> dic
             start__lt=max(passage.end for passage in tier_passages),
             end__gt=min(passage.start for passage in tier_passages),
         )
-    notes = (
+    candidates = (
         Note.objects.live()
         .filter(user=user, article=article, status=Note.Status.ANCHORED)
         .filter(envelope)
-        .order_by("start", "end", "pk")
+        .values_list("tier", "start", "end", "pk")
     )
     # A tier's passages are in text order and do not overlap, so their ends ascend.
     ends = {tier: [passage.end for passage in tier_passages] for tier, tier_passages in by_tier.items()}
-    found: dict[tuple, list[Note]] = defaultdict(list)
-    for note in notes:
-        note.article = article  # get_passage_url reads it
-        tier_passages = by_tier[note.tier]
+    placed: list[tuple[tuple[int, int, int], list[tuple]]] = []  # ((depth, start, id), passage keys)
+    for tier, start, end, pk in candidates:
         # From the first passage that ends after the note starts, to the last that starts before it ends.
-        for passage in tier_passages[bisect_left(ends[note.tier], note.start + 1) :]:
-            if passage.start >= note.end:
+        keys = []
+        for passage in by_tier[tier][bisect_left(ends[tier], start + 1) :]:
+            if passage.start >= end:
                 break
-            found[passage.key].append(note)
-    return {key: tuple(notes) for key, notes in found.items()}
+            keys.append(passage.key)
+        if keys:
+            placed.append(((_TIER_ORDER.get(tier, len(_TIER_ORDER)), start, pk), keys))
+    placed.sort()
+    first = 0 if after is None else bisect_right([place for place, _keys in placed], after)
+    page = placed[first : first + size]
+    if not page:
+        return ConceptNotes(by_passage={}, total=len(placed), first=first, shown=0, next_cursor="")
+    notes = {note.pk: note for note in Note.objects.filter(pk__in=[pk for (_depth, _start, pk), _keys in page])}
+    found: dict[tuple, list[Note]] = defaultdict(list)
+    for (_depth, _start, pk), keys in page:
+        note = notes.get(pk)
+        if note is None:  # deleted meanwhile
+            continue
+        note.article = article  # get_passage_url reads it
+        for key in keys:
+            found[key].append(note)
+    next_cursor = ""
+    if first + len(page) < len(placed):
+        depth, start, pk = page[-1][0]
+        next_cursor = f"{Tier.values[depth]}-{start}-{pk}"
+    return ConceptNotes(
+        by_passage={key: tuple(notes) for key, notes in found.items()},
+        total=len(placed), first=first, shown=len(page), next_cursor=next_cursor,
+    )

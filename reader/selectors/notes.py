@@ -1,17 +1,25 @@
-"""Reads about a reader's notes: on one tier, one note, My notes, exports."""
+"""Reads about a reader's notes: on one tier, one note, My notes (a page at a time), exports (streamed)."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import NamedTuple
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+from typing import Generic, NamedTuple, TypeVar
 
-from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import Left
+from django.db.models import Count, F, Max, Q, QuerySet, Window
+from django.db.models.functions import Left, RowNumber
+from django.utils import timezone
 
-from reader.models import Article, Note, Tag, Tier
-from reader.rendering import Mark
+from reader.annotation_model import Summary
+from reader.models import Article, ExternalAnnotation, Note, Tag, Tier
+from reader.selectors.annotations import container_total
 
 SEARCH_MAX_LENGTH = 200
+T = TypeVar("T")
 
 
 def tier_notes(*, user, article: Article, tier: str) -> tuple[list[Note], list[Note]]:
@@ -97,7 +105,138 @@ def notes_search(*, user, tier: str = "", query: str = "", tag: str = "") -> Que
         notes = notes.filter(tags__key=tag)
     if query:
         notes = notes.filter(Q(exact__icontains=query) | Q(body__icontains=query))
-    return notes.order_by("-created")
+    return notes.order_by("-created", "-pk")
+
+
+# --- My notes and "Elsewhere", a page at a time ----------------------------------------------
+
+# Items per page of My notes (each list) and of "Elsewhere". A note's text can be
+# 10,000 characters, so a page of notes is at most ~250 KB of text.
+NOTES_PAGE_SIZE = 25
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+_CURSOR = re.compile(r"([0-9]{1,17})-([0-9]{1,19})", re.ASCII)
+_MAX_ID = 2**63 - 1
+
+
+class Cursor(NamedTuple):
+    """A place in a newest-first list: the ``created`` and id of the last item shown.
+
+    Written in URLs as ``<microseconds since 1970>-<id>``. A cursor, not an
+    offset: items made or deleted meanwhile neither repeat nor skip one.
+    """
+
+    created: datetime
+    pk: int
+
+    def __str__(self) -> str:
+        delta = self.created - _EPOCH
+        return f"{(delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds}-{self.pk}"
+
+    @classmethod
+    def of(cls, item) -> Cursor:
+        return cls(item.created, item.pk)
+
+    @classmethod
+    def parse(cls, value: str) -> Cursor | None:
+        """The cursor written in ``value``; None for ""; ValueError for anything else."""
+        if not value:
+            return None
+        match = _CURSOR.fullmatch(value)
+        if match is None or int(match[2]) > _MAX_ID:
+            raise ValueError("A page cursor is two whole numbers joined by a dash, as a “More” link writes it.")
+        return cls(_EPOCH + timedelta(microseconds=int(match[1])), int(match[2]))
+
+    def older(self) -> Q:
+        """Items after this one in newest-first order."""
+        return Q(created__lt=self.created) | Q(created=self.created, pk__lt=self.pk)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a newest-first list: its items, how many there are from its start on, the next page's cursor."""
+
+    items: list[T]
+    count: int  # the items from this page's cursor on, this page's included
+    next_cursor: str  # "" on the last page
+
+    @property
+    def remaining(self) -> int:
+        """Items after this page."""
+        return self.count - len(self.items)
+
+
+def _page(items: list, count: int) -> Page:
+    return Page(items=items, count=count, next_cursor=str(Cursor.of(items[-1])) if count > len(items) else "")
+
+
+def my_notes_pages(
+    *, user, after: dict[str, Cursor | None], tier: str = "", query: str = "", tag: str = "",
+    size: int = NOTES_PAGE_SIZE,
+) -> dict[str, Page[Note]]:
+    """My notes: a page of the reader's live notes of each status in ``after``, newest first, each after its own cursor.
+
+    ``after`` maps a status (``Note.Status``) to its list's cursor, or None
+    for its first page; filters as :func:`notes_search`. One query for every
+    list together (a row number and a count per status, computed by the
+    database), and one for the page's tags.
+    """
+    if not after:
+        return {}
+    lists = Q()
+    for status, cursor in after.items():
+        lists |= Q(status=status) & (cursor.older() if cursor else Q())
+    newest_first = [F("created").desc(), F("pk").desc()]
+    rows = (
+        notes_search(user=user, tier=tier, query=query, tag=tag)
+        .filter(lists)
+        .annotate(
+            row=Window(RowNumber(), partition_by=[F("status")], order_by=newest_first),
+            status_count=Window(Count("pk"), partition_by=[F("status")]),
+        )
+        .filter(row__lte=size)
+        .order_by("status", "-created", "-pk")
+    )
+    found: dict[str, list[Note]] = {status: [] for status in after}
+    for note in rows:
+        found[note.status].append(note)
+    return {status: _page(notes, notes[0].status_count if notes else 0) for status, notes in found.items()}
+
+
+@dataclass(frozen=True)
+class ElsewhereEntry:
+    """An annotation the reader made of another page, as My notes shows it."""
+
+    pk: int
+    id: str  # its URL in the reader's annotation container
+    targets: list[tuple[str, str]]  # (text, href): href only for an http(s) address
+    quotes: list[str]
+    texts: list[str]
+    tags: list[str]
+    created: datetime
+    created_iso: str
+
+
+_WEB_ADDRESS = re.compile(r"https?://\S+")
+
+
+def _elsewhere_entry(annotation: ExternalAnnotation) -> ElsewhereEntry:
+    summary = Summary(annotation.data)
+    return ElsewhereEntry(
+        pk=annotation.pk, id=annotation.get_absolute_url(),
+        targets=[(target, target if _WEB_ADDRESS.fullmatch(target) else "") for target in summary.targets],
+        quotes=summary.quotes, texts=summary.texts, tags=summary.tags, created=annotation.created,
+        created_iso=timezone.localtime(annotation.created).replace(microsecond=0).isoformat(),
+    )
+
+
+def annotations_elsewhere_page(*, user, after: Cursor | None = None, size: int = NOTES_PAGE_SIZE) -> Page[ElsewhereEntry]:
+    """A page of the reader's live annotations of other pages ("Elsewhere"), newest first, after ``after``; one query."""
+    annotations = ExternalAnnotation.objects.live().filter(user=user)
+    if after is not None:
+        annotations = annotations.filter(after.older())
+    rows = list(annotations.annotate(listed=Window(Count("pk"))).order_by("-created", "-pk")[:size])
+    return _page([_elsewhere_entry(row) for row in rows], rows[0].listed if rows else 0)
 
 
 def tags_with_counts(*, user) -> list[Tag]:
@@ -108,20 +247,6 @@ def tags_with_counts(*, user) -> list[Tag]:
         .filter(note_count__gt=0)
         .order_by("key")
     )
-
-
-def marks_touching(*, user, article: Article, tier: str, start: int, end: int) -> list[Mark]:
-    """The marks of the reader's live anchored notes on the tier overlapping [start, end], for re-rendering those blocks.
-
-    Rows, not model instances: a passage can lie under dozens of notes, and only these four fields are drawn.
-    """
-    rows = (
-        Note.objects.live()
-        .filter(user=user, article=article, tier=tier, status=Note.Status.ANCHORED, start__lte=end, end__gte=start)
-        .order_by("start", "pk")
-        .values_list("start", "end", "uuid", "body")
-    )
-    return [Mark(start, end, str(uuid), Note.is_highlight_body(body)) for start, end, uuid, body in rows]
 
 
 def note_after(*, note: Note) -> Note | None:
@@ -141,3 +266,27 @@ def notes_for_export(*, user) -> QuerySet[Note]:
         Note.objects.live().owned_by(user).select_related("article").prefetch_related("tags")
         .order_by("article__title", "article_id", "tier", "start", "pk")
     )
+
+
+# Rows an export holds at once: 200 notes of at most 10,000 + 20,000 characters.
+EXPORT_CHUNK_SIZE = 200
+
+
+def notes_for_export_iter(*, user) -> Iterator[Note]:
+    """:func:`notes_for_export` read ``EXPORT_CHUNK_SIZE`` rows at a time (and their tags, one query per chunk),
+    so that an export holds a chunk of notes, not all of them."""
+    for note in notes_for_export(user=user).iterator(chunk_size=EXPORT_CHUNK_SIZE):
+        yield note
+        # Once the caller asks for the next note: the prefetched tags' queryset refers back to
+        # its note, a cycle that only the garbage collector frees, many chunks later.
+        note.__dict__.pop("_prefetched_objects_cache", None)
+
+
+def annotations_elsewhere_for_export(*, user) -> Iterator[ExternalAnnotation]:
+    """The reader's live annotations of other pages, newest first, read ``EXPORT_CHUNK_SIZE`` at a time."""
+    return ExternalAnnotation.objects.live().filter(user=user).order_by("-created", "-pk").iterator(chunk_size=EXPORT_CHUNK_SIZE)
+
+
+def export_total(*, user) -> int:
+    """How many items an export holds: live notes and annotations elsewhere (one query)."""
+    return container_total(user=user)

@@ -208,7 +208,10 @@ def _locate(text: str, quote: dict | None, position: dict | None, where: str) ->
     ranked = []
     index = text.find(exact)
     while index != -1:
-        context = anchoring.common_suffix_length(text[:index], prefix) + anchoring.common_prefix_length(text[index + len(exact) :], suffix)
+        # Only CONTEXT_COMPARED characters either side are copied: a short, frequent quote stays linear.
+        before = text[max(0, index - len(prefix)) : index]
+        after = text[index + len(exact) : index + len(exact) + len(suffix)]
+        context = anchoring.common_suffix_length(before, prefix) + anchoring.common_prefix_length(after, suffix)
         distance = abs(index - position["start"]) if position is not None else 0
         ranked.append((-context, distance, index))
         index = text.find(exact, index + 1)
@@ -272,16 +275,13 @@ def _note_input(annotation: dict, site: Site) -> NoteInput | None:
 
 # --- create, replace, delete -------------------------------------------------------------------
 
-def _ensure_capacity(user) -> None:
-    limit = settings.MAX_NOTES_PER_READER
-    if annotation_selectors.live_annotation_count(user=user) >= limit:
-        raise AnnotationInputError(
-            f"You have {limit:,} notes and annotations, the most one reader can keep. Delete some to make room for new ones."
-        )
-
-
 def _slug_uuid(slug: str | None):
-    """The id a client asked for with ``Slug``, when it is a UUID that no annotation has ever had."""
+    """The id a client asked for with ``Slug``, when it is a UUID that no annotation has had so far.
+
+    Only a first sieve: ``note_services.annotation_id_issue`` decides, inside the
+    transaction, so that two requests sending the same ``Slug`` at once cannot
+    both get it.
+    """
     if not slug:
         return None
     try:
@@ -292,28 +292,30 @@ def _slug_uuid(slug: str | None):
 
 
 def annotation_create(*, user, data: dict, site: Site, slug: str | None = None) -> Note | ExternalAnnotation:
-    """Store a new annotation of ``user`` from a client's JSON object; AnnotationInputError when it cannot be."""
+    """Store a new annotation of ``user`` from a client's JSON object; AnnotationInputError when it cannot be.
+
+    Counted against the reader's limit by the check every new note passes
+    (``note_services.ensure_note_capacity``), in the transaction that stores it.
+    """
     annotation = _prepared(data, client_id_to_via=True)
     note_input = _note_input(annotation, site)
-    _ensure_capacity(user)
     wanted = _slug_uuid(slug)
-    if note_input is None:
-        return ExternalAnnotation.objects.create(user=user, data=annotation, **({"uuid": wanted} if wanted else {}))
-    selection = note_input.selection
-    with transaction.atomic():
-        try:
+    try:
+        with transaction.atomic():
+            if note_input is None:
+                note_services.ensure_note_capacity(user_id=user.pk)
+                return ExternalAnnotation.objects.create(
+                    uuid=note_services.annotation_id_issue(wanted), user=user, data=annotation
+                )
+            selection = note_input.selection
             note = note_services.note_create(
                 user=user, article=selection.article, tier=selection.tier, start=selection.start, end=selection.end,
-                exact=selection.exact, body=note_input.body, tags=note_input.tags,
+                exact=selection.exact, body=note_input.body, tags=note_input.tags, annotation_id=wanted,
             )
-        except note_services.NoteInputError as error:
-            raise AnnotationInputError(str(error)) from None
-        extra = {"canonical": note_input.canonical, "via": note_input.via}
-        if wanted:
-            extra["uuid"] = wanted
-        Note.objects.filter(pk=note.pk).update(**extra)
-        for field, value in extra.items():
-            setattr(note, field, value)
+            note.canonical, note.via = note_input.canonical, note_input.via
+            Note.objects.filter(pk=note.pk).update(canonical=note.canonical, via=note.via)
+    except note_services.NoteInputError as error:
+        raise AnnotationInputError(str(error)) from None
     return note
 
 

@@ -56,6 +56,12 @@ def token_revoke(*, user, token_id: int) -> bool:
     return bool(deleted)
 
 
+def tokens_revoke_all(*, user) -> int:
+    """Delete every token of the reader (when their password changes or is reset); how many there were."""
+    deleted, _ = AccessToken.objects.filter(user=user).delete()
+    return deleted
+
+
 def token_authenticate(secret: str):
     """The user whose token this is, or None. Records the use (at most once a minute)."""
     if not secret or len(secret) > 200:

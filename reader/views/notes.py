@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
+import re
 
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe, require_POST
@@ -14,10 +14,14 @@ from reader import exports, tier_page
 from reader.forms import NoteCreateForm, NotesFilterForm, NoteUpdateForm, error_text
 from reader.models import Note, Tier
 from reader.selectors import notes as note_selectors
-from reader.selectors.annotations import annotations_elsewhere
 from reader.services import notes as note_services
 from reader.views.htmx import HtmxHttpRequest, login_required, private, wants_fragment
 from reader.views.reading import article_or_404
+
+
+# The cards endpoint's cursor: a note's start and id ("123-45").
+CARDS_CURSOR = re.compile(r"(?P<start>[0-9]{1,10})-(?P<pk>[0-9]{1,18})")
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _owned_note(request: HtmxHttpRequest, note_uuid, *, live: bool = True) -> Note:
@@ -70,14 +74,15 @@ def note_cards(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     article = _tier_article_or_404(slug, tier)
     after = None
     if request.GET.get("after"):
-        start, _, pk = request.GET["after"].partition("-")
-        if not (start.isdigit() and pk.isdigit()):
+        # ASCII digits only ("²".isdigit() is true, int("²") fails), and small enough for a database integer.
+        cursor = CARDS_CURSOR.fullmatch(request.GET["after"])
+        if cursor is None:
             return _bad_request("after must be two whole numbers: a note's start and id.")
-        after = (int(start), int(pk))
-    notes, _detached = note_selectors.tier_notes(user=request.user, article=article, tier=tier)
-    cards = tier_page.note_cards(
-        article=article, tier=tier, notes=notes, after=after, through=request.GET.get("through", "")
-    )
+        after = (int(cursor["start"]), int(cursor["pk"]))
+    through = request.GET.get("through", "")
+    if through and not UUID.fullmatch(through):
+        return _bad_request("through must be a note's id.")
+    cards = tier_page.note_cards_get(user=request.user, article=article, tier=tier, after=after, through=through.lower())
     return render(request, "reader/tier.html#note-cards", {"cards": cards})
 
 
@@ -137,39 +142,67 @@ def note_restore(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     return _after_change(request, note, "restored")
 
 
+# My notes' lists, each paged by its own cursor parameter (what its "More" link carries).
+NOTE_LISTS = {"after": Note.Status.ANCHORED, "detached_after": Note.Status.DETACHED}
+ELSEWHERE_CURSOR = "elsewhere_after"
+
+
 @require_safe
 @login_required
 @private
 @vary_on_headers("HX-Request")
 def my_notes(request: HtmxHttpRequest) -> HttpResponse:
+    """My notes, newest first, a page per list; a list's "More" (htmx) gets only that list's next items."""
     form = NotesFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {"q": "", "tier": "", "tag": ""}
-    notes = list(
-        note_selectors.notes_search(user=request.user, tier=filters["tier"], query=filters["q"], tag=filters["tag"])
+    try:
+        cursors = {param: note_selectors.Cursor.parse(request.GET.get(param, "")) for param in [*NOTE_LISTS, ELSEWHERE_CURSOR]}
+    except ValueError as error:
+        return _bad_request(str(error))
+    more = next((param for param, cursor in cursors.items() if cursor), None) if wants_fragment(request) else None
+    if more == ELSEWHERE_CURSOR:
+        page = note_selectors.annotations_elsewhere_page(user=request.user, after=cursors[more])
+        return render(request, "reader/my_notes.html#elsewhere-page", {"page": page, "param": more})
+    lists = [more] if more else list(NOTE_LISTS)
+    pages = note_selectors.my_notes_pages(
+        user=request.user, after={NOTE_LISTS[param]: cursors[param] for param in lists},
+        tier=filters["tier"], query=filters["q"], tag=filters["tag"],
     )
+    if more:
+        return render(request, "reader/my_notes.html#note-page", {"page": pages[NOTE_LISTS[more]], "param": more, "where": True})
     context = {
         "form": form,
-        "notes": [n for n in notes if n.status == Note.Status.ANCHORED],
-        "detached_notes": [n for n in notes if n.status == Note.Status.DETACHED],
+        "notes": pages[Note.Status.ANCHORED],
+        "detached": pages[Note.Status.DETACHED],
+        "after": cursors["after"],
+        "detached_after": cursors["detached_after"],
         "query": filters["q"],
         "tier": filters["tier"],
         "tag": filters["tag"],
-        "tags": note_selectors.tags_with_counts(user=request.user),
     }
-    template = "reader/my_notes.html#note-results" if wants_fragment(request) else "reader/my_notes.html"
-    return render(request, template, context)
+    if wants_fragment(request):
+        return render(request, "reader/my_notes.html#note-results", context)
+    context["tags"] = note_selectors.tags_with_counts(user=request.user)
+    context["elsewhere"] = note_selectors.annotations_elsewhere_page(user=request.user, after=cursors[ELSEWHERE_CURSOR])
+    return render(request, "reader/my_notes.html", context)
+
+
+def _encoded(chunks):
+    for chunk in chunks:
+        yield chunk.encode()
 
 
 @require_safe
 @login_required
 @private
-def export_markdown(request: HtmxHttpRequest) -> HttpResponse:
-    notes = note_selectors.notes_for_export(user=request.user)
-    body = exports.notes_markdown(
-        notes, request.build_absolute_uri, title=f"Notes of {request.user.get_username()}",
-        elsewhere=annotations_elsewhere(user=request.user),
+def export_markdown(request: HtmxHttpRequest) -> StreamingHttpResponse:
+    """Every note and annotation elsewhere as Markdown, streamed: a worker holds a chunk of notes, not all of them."""
+    chunks = exports.notes_markdown_chunks(
+        note_selectors.notes_for_export_iter(user=request.user), request.build_absolute_uri,
+        title=f"Notes of {request.user.get_username()}",
+        elsewhere=note_selectors.annotations_elsewhere_for_export(user=request.user),
     )
-    response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
+    response = StreamingHttpResponse(_encoded(chunks), content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="notes.md"'
     return response
 
@@ -177,12 +210,14 @@ def export_markdown(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 @private
-def export_jsonld(request: HtmxHttpRequest) -> HttpResponse:
-    notes = note_selectors.notes_for_export(user=request.user)
-    collection = exports.notes_collection(
-        notes, request.build_absolute_uri, collection_path=reverse("notes-export-jsonld"),
-        label=f"Notes of {request.user.get_username()}", elsewhere=annotations_elsewhere(user=request.user),
+def export_jsonld(request: HtmxHttpRequest) -> StreamingHttpResponse:
+    """Every note and annotation elsewhere as one AnnotationCollection, streamed like the Markdown."""
+    chunks = exports.notes_collection_chunks(
+        note_selectors.notes_for_export_iter(user=request.user), request.build_absolute_uri,
+        collection_path=reverse("notes-export-jsonld"), label=f"Notes of {request.user.get_username()}",
+        total=note_selectors.export_total(user=request.user),
+        elsewhere=note_selectors.annotations_elsewhere_for_export(user=request.user),
     )
-    response = HttpResponse(json.dumps(collection, ensure_ascii=False, indent=2), content_type=exports.JSONLD_CONTENT_TYPE)
+    response = StreamingHttpResponse(_encoded(chunks), content_type=exports.JSONLD_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="notes.jsonld"'
     return response

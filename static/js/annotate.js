@@ -5,6 +5,12 @@
 // is data-start plus the characters before the selection point. What stands
 // between containers is written by the server on the <article> element:
 // data-block-separator, data-row-separator and data-cell-separator.
+//
+// Offsets count Unicode code points, as the server and the W3C model's
+// TextPositionSelector do; JavaScript strings count UTF-16 units, in which a
+// character outside the Basic Multilingual Plane (most emoji) is two. So every
+// length measured in the DOM goes through codePointLength(), and every offset
+// into a DOM string through utf16Index().
 
 import { schedule as placeNotes } from "./notes-panel.js";
 
@@ -24,6 +30,31 @@ function containerText(container) {
   return container.textContent;
 }
 
+/** The number of code points in a string (a surrogate pair counts once). */
+export function codePointLength(text) {
+  let count = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const unit = text.charCodeAt(i);
+    // A low surrogate right after a high one completes the same code point.
+    if (!(unit >= 0xdc00 && unit <= 0xdfff && i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff)) {
+      count += 1;
+    }
+  }
+  return count;
+}
+
+/** The UTF-16 index in ``text`` of the code point at ``codePoints`` (its length past the end). */
+export function utf16Index(text, codePoints) {
+  let index = 0;
+  for (let seen = 0; seen < codePoints && index < text.length; seen += 1) {
+    const unit = text.charCodeAt(index);
+    const pair = unit >= 0xd800 && unit <= 0xdbff && index + 1 < text.length
+      && text.charCodeAt(index + 1) >= 0xdc00 && text.charCodeAt(index + 1) <= 0xdfff;
+    index += pair ? 2 : 1;
+  }
+  return index;
+}
+
 function pointOffset(node, offset, edge) {
   const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
   const container = element?.closest("[data-start]");
@@ -31,7 +62,7 @@ function pointOffset(node, offset, edge) {
     const range = document.createRange();
     range.setStart(container, 0);
     range.setEnd(node, offset);
-    return Number(container.dataset.start) + range.toString().length;
+    return Number(container.dataset.start) + codePointLength(range.toString());
   }
   // Between containers (e.g. in a <ul> or <tr>): snap to the nearest text.
   const all = containers();
@@ -45,7 +76,7 @@ function pointOffset(node, offset, edge) {
     for (const candidate of all.reverse()) {
       probe.selectNodeContents(candidate);
       if (probe.comparePoint(node, offset) >= 0) {
-        return Number(candidate.dataset.start) + containerText(candidate).length;
+        return Number(candidate.dataset.start) + codePointLength(containerText(candidate));
       }
     }
   }
@@ -67,12 +98,12 @@ export function canonicalSlice(start, end) {
   for (const container of containers()) {
     const from = Number(container.dataset.start);
     const content = containerText(container);
-    const to = from + content.length;
+    const to = from + codePointLength(content);
     const a = Math.max(start, from);
     const b = Math.min(end, to);
     if (a > b || (a === b && content.length)) continue;
     if (previous && cursor !== null && a > cursor) text += separator(previous, container);
-    text += content.slice(a - from, b - from);
+    text += content.slice(utf16Index(content, a - from), utf16Index(content, b - from));
     cursor = b;
     previous = container;
   }

@@ -5,8 +5,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from reader.models import Article, Note
+from reader.models import Article, ExternalAnnotation, Note
 from reader.services import notes as note_services
+from reader.services.annotations import AnnotationInputError, Site, annotation_create, annotation_delete
 from reader.services.notes import NoteInputError, note_create
 from tests.factories import QUOTE, edited_seed, import_seed, locate, make_note, tier_text
 
@@ -92,3 +93,88 @@ def test_create_on_an_article_removed_meanwhile_is_refused_with_a_message(seed_a
     with pytest.raises(NoteInputError, match="This article has been removed"):
         note_create(user=reader_user, article=seed_article, tier="intermediate", start=start, end=end, exact=QUOTE)
     assert not Note.objects.exists()
+
+
+# --- the per-reader limit: one check for the page, Undo and the annotation protocol ---------------
+
+SITE_HOST = "testserver"
+
+
+def _protocol_create(user, annotation: dict, slug=None):
+    return annotation_create(user=user, data=annotation, site=Site(hosts=frozenset({SITE_HOST})), slug=slug)
+
+
+def _elsewhere(n: int) -> dict:
+    return {
+        "@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
+        "body": {"type": "TextualBody", "value": f"page {n}"}, "target": f"https://example.org/{n}",
+    }
+
+
+def _on_tier(quote: str, tier: str = "intermediate", **fields) -> dict:
+    return {
+        "@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
+        "target": {"source": f"http://{SITE_HOST}/articles/peptides/{tier}/", "selector": {"type": "TextQuoteSelector", "exact": quote}},
+        **fields,
+    }
+
+
+def test_the_limit_counts_notes_and_annotations_however_they_were_made(seed_article, reader_user, other_user, settings):
+    settings.MAX_NOTES_PER_READER = 3
+    deleted = make_note(reader_user, seed_article, "intermediate", "pulsatile")
+    note_services.note_delete(note=deleted)  # deleted notes do not count
+    make_note(other_user, seed_article, "intermediate", QUOTE)  # nor do other readers'
+    # One note made in the page, one made through the protocol, one annotation of another page.
+    make_note(reader_user, seed_article, "intermediate", QUOTE)
+    made_by_protocol = _protocol_create(
+        reader_user, _on_tier("Randle Cycle", tier="academic", id="https://tool.example/a/1", canonical="urn:uuid:0b7e5a4c-6a43-4e2c-9a0e-3c1f1c0c2f11")
+    )
+    assert isinstance(made_by_protocol, Note) and made_by_protocol.via == ["https://tool.example/a/1"]
+    assert isinstance(_protocol_create(reader_user, _elsewhere(1)), ExternalAnnotation)
+
+    # Full: the page, Undo and the protocol (both kinds) all refuse, with the same sentence.
+    start, end = locate(seed_article, "intermediate", "key distinction")
+    with pytest.raises(NoteInputError, match="You have 3 notes, the most one reader can keep"):
+        note_create(user=reader_user, article=seed_article, tier="intermediate", start=start, end=end, exact="key distinction")
+    with pytest.raises(NoteInputError, match="You have 3 notes"):
+        note_services.note_restore(note=deleted)
+    for annotation in (_elsewhere(2), _on_tier("key distinction")):
+        with pytest.raises(AnnotationInputError, match="You have 3 notes"):
+            _protocol_create(reader_user, annotation)
+    assert Note.objects.live().filter(user=reader_user).count() == 2
+    assert ExternalAnnotation.objects.filter(user=reader_user).count() == 1
+    assert Note.objects.get(pk=deleted.pk).deleted_at is not None
+
+    # Deleting an annotation of another page makes room for a note in the page.
+    annotation_delete(current=ExternalAnnotation.objects.get(user=reader_user))
+    assert note_create(user=reader_user, article=seed_article, tier="intermediate", start=start, end=end, exact="key distinction")
+
+
+def test_the_page_undo_and_the_protocol_lock_the_reader_before_counting(seed_article, reader_user, monkeypatch):
+    # The lock is what makes the count hold under concurrency on PostgreSQL (tests/integration/test_concurrency.py);
+    # SQLite ignores FOR UPDATE, so this checks, on either database, that it is asked for, and first.
+    from django.contrib.auth.models import User
+    from django.db.models.sql.compiler import SQLCompiler
+
+    order = []
+    original_as_sql = SQLCompiler.as_sql
+
+    def as_sql(self, *args, **kwargs):
+        sql, params = original_as_sql(self, *args, **kwargs)
+        if self.query.model is User and self.query.select_for_update:
+            order.append("lock reader")
+        return sql, params
+
+    original_count = note_services.live_annotation_count
+
+    def counted(**kwargs):
+        order.append("count")
+        return original_count(**kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", as_sql)
+    monkeypatch.setattr(note_services, "live_annotation_count", counted)
+    note = make_note(reader_user, seed_article, "intermediate", QUOTE)
+    note_services.note_delete(note=note)
+    note_services.note_restore(note=note)
+    _protocol_create(reader_user, _elsewhere(1))
+    assert order == ["lock reader", "count"] * 3

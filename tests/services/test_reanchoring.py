@@ -110,3 +110,20 @@ def test_reanchoring_covers_deleted_notes_too(three_notes):
     note = reloaded(three_notes["insert"])
     # Undo must bring it back at the right place.
     assert note.deleted_at is not None and note.start == old_start + len(", as noted,")
+
+
+def test_an_edited_sentence_keeps_its_note_when_the_new_text_quotes_the_old_wording_elsewhere(three_notes, seed_article):
+    # The note's sentence is edited in place, and another paragraph of the tier now holds
+    # the sentence as it was, in other words around it: the note stays at its own place.
+    elsewhere = "These FFAs can then be used by the body for energy."
+    report = reimport_with(
+        ("primarily during deep sleep", "primarily during slow-wave sleep"),
+        (elsewhere, f"{elsewhere} {CHANGE_QUOTE}"),
+    )
+    note = reloaded(three_notes["change"])
+    text = tier_text(seed_article, "intermediate")
+    assert text.count(CHANGE_QUOTE) == 1  # the premise: an exact copy is there
+    assert note.exact == CHANGE_QUOTE.replace("deep sleep", "slow-wave sleep")
+    assert text[note.start : note.end] == note.exact
+    assert note.start < text.index(CHANGE_QUOTE)
+    assert report.notes.fuzzy == 1

@@ -1,3 +1,5 @@
+import random
+
 import pytest
 from rapidfuzz import fuzz
 
@@ -116,9 +118,28 @@ def test_a_fuzzy_match_never_starts_or_ends_inside_a_word():
     assert new.exact == "mmol/L or higher means diabetes"
 
 
-def test_a_long_quote_is_placed_by_its_head_and_tail_not_scored_whole(monkeypatch):
+@pytest.fixture
+def fuzzy_calls(monkeypatch):
+    """Every comparison the anchoring module asks rapidfuzz for: (function, length of the quote
+    or its piece, length of the text it is compared with)."""
+    from reader.text import anchoring
+
+    calls = []
+    for name in ("ratio", "partial_ratio_alignment"):
+        original = getattr(anchoring.fuzz, name)
+
+        def recording(a, b, *args, _original=original, _name=name, **kwargs):
+            calls.append((_name, len(a), len(b)))
+            return _original(a, b, *args, **kwargs)
+
+        monkeypatch.setattr(anchoring.fuzz, name, recording)
+    return calls
+
+
+def test_a_long_quote_is_placed_by_its_head_and_tail_and_scored_whole_once_per_window(fuzzy_calls):
     # A selection may hold 20,000 characters; scoring every candidate span against
-    # all of it took minutes. Past WHOLE_QUOTE_SCORING only the edges are compared.
+    # all of it took minutes. Past WHOLE_QUOTE_SCORING the edges are placed by the
+    # quote's first and last EDGE_CHARS, and each window's span is scored whole once.
     from reader.text import anchoring
 
     sentences = [f"Sentence {i} says that dose {i % 7} changes marker {i % 11}, e.g. mg/dL." for i in range(60)]
@@ -127,13 +148,186 @@ def test_a_long_quote_is_placed_by_its_head_and_tail_not_scored_whole(monkeypatc
     start = text.index(quote)
     old = anchor_at(text, start, start + len(quote))
     edited = text.replace("Sentence 25 says", "Sentence 25 claims")
-    compared = []
-    ratio = anchoring.fuzz.ratio
-    monkeypatch.setattr(anchoring.fuzz, "ratio", lambda a, b, **kw: compared.append(max(len(a), len(b))) or ratio(a, b, **kw))
     outcome, new = reanchor(edited, old)
     assert outcome is Outcome.FUZZY
     assert new.exact == quote.replace("Sentence 25 says", "Sentence 25 claims")
-    assert compared and max(compared) <= anchoring.EDGE_CHARS
+    whole = [call for call in fuzzy_calls if call[1] > anchoring.EDGE_CHARS]
+    assert whole and all(name == "ratio" for name, _, _ in whole)
+    assert len(whole) <= anchoring.WINDOWS + 1
+
+
+# --- bounded cost (issue 18): measured by bench/reanchor_cost.py; these pin the bounds ----------
+def sentences_text(count: int, seed: int) -> str:
+    """``count`` numbered sentences of a dozen words, drawn from one small vocabulary."""
+    rng = random.Random(seed)
+    words = "insulin glucose cells muscle sleep dose marker liver signal fasting level hormone".split()
+    return " ".join(
+        " ".join(rng.choice(words) for _ in range(rng.randint(6, 14))).capitalize() + f" {i}." for i in range(count)
+    )
+
+
+def test_a_long_quote_that_is_gone_detaches_without_a_fuzzy_scan_of_the_text(fuzzy_calls):
+    # Detaching a 21,600-character quote from a 123,000-character text used to take
+    # 290 s: rapidfuzz slid the whole quote along the whole text. Now only windows
+    # that exact pieces of the quote point to, and the old place, are compared.
+    text = sentences_text(800, seed=1)
+    quote = sentences_text(40, seed=2)  # the same words, other sentences
+    assert len(text) > 15 * len(quote) and quote not in text
+    middle = len(text) // 2
+    old = TextAnchor(middle, middle + len(quote), quote, text[middle - 32 : middle], text[middle : middle + 32])
+    assert reanchor(text, old) == (Outcome.DETACHED, None)
+    assert fuzzy_calls, "the old place is always compared"
+    assert max(seen for _, _, seen in fuzzy_calls) <= 3 * len(quote)
+
+
+def test_a_quote_whose_pieces_occur_everywhere_is_compared_in_a_few_windows(fuzzy_calls):
+    # Repeated text: every piece of the quote occurs 150 times; only the best-supported
+    # windows and the old place are tried, and the passage is found where it was.
+    from reader.text import anchoring
+
+    paragraph = sentences_text(6, seed=3) + " "
+    text = paragraph * 150
+    start = 75 * len(paragraph) + 10
+    quote = text[start : start + 2 * len(paragraph)]
+    old = anchor_at(text, start, start + len(quote))
+    edited = text[:start] + quote.replace("1.", "one.", 1) + text[start + len(quote) :]
+    outcome, new = reanchor(edited, old)
+    assert outcome is Outcome.FUZZY
+    assert abs(new.start - start) <= 8
+    whole = [call for call in fuzzy_calls if call[1] > anchoring.EDGE_CHARS]
+    assert len(whole) <= anchoring.WINDOWS + 1
+
+
+def test_the_nearest_of_thousands_of_exact_copies_wins():
+    # The text moved by one character; the quote occurs 4,000 times around its place,
+    # each in the same context. The search looks from just before the old place.
+    text = "ab" * 5_000
+    old = anchor_at(text, 8_000, 8_200)
+    outcome, new = reanchor("b" + text, old)
+    assert outcome is Outcome.MOVED
+    assert new.start in (7_999, 8_001)
+
+
+def test_the_nearest_copy_before_the_old_place_is_found_among_thousands():
+    # The text after the note was cut: 5,000 copies of the quote lie before its old
+    # place, all in the same context, none after. The search looks back from the old
+    # place (1, 4, 16, 64 characters...) rather than only forward from far before it.
+    # (Ten characters: too short for a fuzzy match, so the exact search alone decides.)
+    text = "ab" * 5_000 + "c" * 100
+    old = TextAnchor(10_010, 10_020, "ab" * 5, "ab" * 16, "ab" * 16)
+    outcome, new = reanchor(text, old)
+    assert outcome is Outcome.MOVED
+    assert new.start == 10_000 - 32 - 10  # the last copy with all of its suffix
+
+
+# --- word edges (UAX #29), also in text without spaces ------------------------------------------
+JAPANESE = "血糖値の管理は大切です。インスリン感受性は、細胞がインスリンの信号にどれだけ効果的に反応するかを表します。HbA1cの値も毎月確認しましょう。"
+
+
+def test_a_fuzzy_match_in_japanese_is_cut_at_word_boundaries_not_at_its_window():
+    # No spaces: the whole text is one "word" to a white-space rule, and the window's own
+    # edges cut "インスリン" and "HbA1c". Unicode word boundaries keep them whole.
+    quote = "細胞がインスリンの信号にどれだけ効果的に反応するかを表します"
+    start = JAPANESE.index(quote)
+    old = anchor_at(JAPANESE, start, start + len(quote))
+    new_text = JAPANESE.replace("効果的に", "とても効率よく")
+    outcome, new = reanchor(new_text, old)
+    assert outcome is Outcome.FUZZY
+    assert new.exact == "細胞がインスリンの信号にどれだけとても効率よく反応するかを表します"
+    assert new_text[new.start : new.end] == new.exact
+
+
+def test_a_fuzzy_match_inside_a_long_url_is_cut_at_its_punctuation():
+    url = "https://www.example.org/research/insulin-sensitivity/fasting-glucose?study=2024&cohort=adults#results"
+    text = f"The protocol is at {url} and was updated last spring."
+    quote = "insulin-sensitivity/fasting-glucose?study=2024&cohort"
+    start = text.index(quote)
+    old = anchor_at(text, start, start + len(quote))
+    outcome, new = reanchor(text.replace("study=2024", "study=2024-revised"), old)
+    assert outcome is Outcome.FUZZY
+    assert new.exact == "insulin-sensitivity/fasting-glucose?study=2024-revised&cohort"
+
+
+@pytest.mark.parametrize(
+    ("text", "inside"),
+    [
+        ("A level of 126 mg/dL or more, e.g. after fasting.", ["mg/dL", "e.g"]),
+        (JAPANESE, ["インスリン", "HbA1c"]),
+        ("See https://www.example.org/insulin-sensitivity?x=12 now.", ["example", "insulin", "sensitivity"]),
+        ("Un cafe\u0301 noir.", ["cafe\u0301"]),
+    ],
+)
+def test_no_word_edge_falls_inside_a_word(text, inside):
+    from reader.text.anchoring import word_edges
+
+    edges = word_edges(text, 0, len(text))
+    for word in inside:
+        first = text.index(word)
+        inner = set(range(first + 1, first + len(word)))
+        assert not inner & set(edges.starts), word
+        assert not inner & set(edges.ends), word
+
+
+def test_word_edges_in_japanese_and_urls_are_where_words_meet():
+    from reader.text.anchoring import word_edges
+
+    edges = word_edges(JAPANESE, 0, len(JAPANESE))
+    katakana = JAPANESE.index("インスリン感受性")
+    assert katakana in edges.starts and katakana + len("インスリン") in edges.ends
+    url = "See https://www.example.org/insulin-sensitivity?x=12 now."
+    edges = word_edges(url, 0, len(url))
+    assert url.index("insulin") in edges.starts and url.index("-sensitivity") in edges.ends
+    assert url.index("sensitivity") in edges.starts
+
+
+def test_word_edges_ignore_the_window_edges():
+    from reader.text.anchoring import word_edges
+
+    text = "Insulin sensitivity matters."
+    edges = word_edges(text, 3, 15)  # from inside "Insulin" to inside "sensitivity"
+    assert edges.starts == [8] and edges.ends == [7]
+
+
+# --- context and nearness before an exact copy elsewhere ------------------------------------------
+NOTE_SENTENCE = "Walking after meals helps the muscles take up sugar quickly."
+PLACE = (
+    "Evening routines matter for glucose control. " + NOTE_SENTENCE + " Sleep then follows more easily for most people."
+)
+
+
+def test_an_exact_copy_whose_context_shares_nothing_loses_to_the_edited_passage_at_the_notes_place():
+    filler = "Completely unrelated remarks about cooking pasta and tomato sauce go here. " * 3
+    old_text = PLACE + " " + filler
+    start = old_text.index(NOTE_SENTENCE)
+    old = anchor_at(old_text, start, start + len(NOTE_SENTENCE))
+    # The note's sentence is edited in place; a summary elsewhere now quotes the old wording.
+    edited = NOTE_SENTENCE.replace("after meals", "after dinner")
+    new_text = PLACE.replace(NOTE_SENTENCE, edited) + " " + filler + "In short: " + NOTE_SENTENCE + " Noodles!"
+    outcome, new = reanchor(new_text, old)
+    assert outcome is Outcome.FUZZY
+    assert (new.start, new.exact) == (start, edited)
+
+
+def test_an_exact_copy_in_the_notes_context_beats_a_look_alike_at_the_old_place():
+    # The passage moved 3,000 characters on with its context; a similar sentence took its
+    # old place. Nearness counts, but less than the quote and its context together.
+    filler = "Completely unrelated remarks about cooking pasta and tomato sauce go here. " * 40
+    old_text = PLACE + " " + filler
+    start = old_text.index(NOTE_SENTENCE)
+    old = anchor_at(old_text, start, start + len(NOTE_SENTENCE))
+    look_alike = "Cooking after meals helps the muscles take up sugar quickly, some say."
+    new_text = "Pasta first. " + look_alike + " " + filler + PLACE
+    outcome, new = reanchor(new_text, old)
+    assert outcome is Outcome.MOVED
+    assert new.start == new_text.index(NOTE_SENTENCE)
+
+
+def test_between_exact_copies_in_no_context_the_nearer_wins():
+    text = "Alpha beta gamma delta. " + "x" * 3_000 + " Alpha beta gamma delta. " + "y" * 3_000 + " Alpha beta gamma delta."
+    second = text.index("Alpha", 30)
+    old = TextAnchor(second + 5, second + 5 + len("Alpha beta gamma delta"), "Alpha beta gamma delta", "", "")
+    outcome, new = reanchor(text, old)
+    assert outcome is Outcome.MOVED and new.start == second
 
 
 def test_deleted_passage_detaches():

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from django.test import override_settings
 
-from reader.models import AccessToken, ExternalAnnotation, Note
+from reader.models import AccessToken, AnnotationId, ExternalAnnotation, Note
 from reader.services import notes as note_services
 from reader.services.tokens import token_create
 from tests.factories import (
@@ -27,6 +27,7 @@ from tests.factories import (
     import_seed,
     locate,
     make_note,
+    make_user,
     tier_text,
 )
 from tests.test_annotation_model import ANNOTATIONS
@@ -453,6 +454,23 @@ def test_writes_count_against_the_readers_limit(api, reader_user, seed_article):
     assert Note.objects.count() == 1 and ExternalAnnotation.objects.count() == 1
 
 
+def test_the_page_and_undo_count_what_the_protocol_made(api, client, reader_user, seed_article):
+    # The limit is one count, whatever made the notes: the page counts notes and annotations made through the protocol.
+    deleted = make_note(reader_user, seed_article, "intermediate", "pulsatile")
+    note_services.note_delete(note=deleted)
+    with override_settings(MAX_NOTES_PER_READER=2):
+        created(api.post(web_annotation(1)))
+        created(api.post({**tier_annotation(), "id": "https://tool.example/a/1", "canonical": "urn:uuid:6f1c8f7e-0d1b-4a52-9a3e-5b9f0c2d7e11"}))
+        client.force_login(reader_user)
+        start, end = locate(seed_article, "intermediate", "key distinction")
+        form = {"start": start, "end": end, "exact": "key distinction"}
+        for response in (client.post("/articles/peptides/intermediate/notes/", form), client.post(f"/notes/{deleted.uuid}/restore/")):
+            assert response.status_code == 400
+            assert response.content.decode().startswith("You have 2 notes, the most one reader can keep.")
+    assert Note.objects.live().count() == 1 and ExternalAnnotation.objects.count() == 1
+    assert Note.objects.get(pk=deleted.pk).deleted_at is not None
+
+
 # --- bad input ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -676,11 +694,31 @@ def test_the_annotation_token_command_prints_the_token_last(reader_user):
         call_command("annotation_token", "nobody", stdout=io.StringIO())
 
 
-def test_a_deleted_account_takes_its_tokens_and_annotations(reader_user, token):
-    make_externals(reader_user, 2)
+def test_a_deleted_account_takes_its_tokens_and_annotations(api, reader_user, token):
+    ids = {uuid.UUID(path_of(created(api.post(web_annotation(n)))["id"]).rsplit("/", 1)[1]) for n in range(2)}
     reader_user.delete()
     assert not AccessToken.objects.exists() and not ExternalAnnotation.objects.exists()
     assert Api(FormClient(), token).get("/annotations/").status_code == 401
+    # Only the ids stay, so that they are never given out again.
+    assert set(AnnotationId.objects.values_list("uuid", flat=True)) == ids
+
+
+@pytest.mark.parametrize("kind", ["note", "annotation elsewhere"])
+def test_a_deleted_id_is_never_given_again_even_after_its_readers_account_is_deleted(api, reader_user, seed_article, kind):
+    posted = tier_annotation() if kind == "note" else web_annotation()
+    wanted = uuid.uuid4()
+    url = path_of(created(api.post(posted, headers={"Slug": str(wanted)}))["id"])
+    assert url == f"/annotations/{wanted}"
+    assert api.delete(url).status_code == 204
+    reader_user.delete()
+
+    newcomer = make_user("newcomer")
+    theirs = Api(FormClient(), token_create(user=newcomer, name="tests").secret)
+    for annotation in (tier_annotation(), web_annotation(2)):
+        again = created(theirs.post(annotation, headers={"Slug": str(wanted)}))
+        assert again["id"] != f"{CONTAINER}{wanted}"
+        assert theirs.get(path_of(again["id"])).status_code == 200
+    assert theirs.get(url).status_code == 404
 
 
 def test_an_inactive_readers_token_is_refused(reader_user, token):

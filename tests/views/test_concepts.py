@@ -16,9 +16,10 @@ except ImportError:  # before the helpers moved out of conftest.py
 
 pytestmark = pytest.mark.django_db
 
-# Anonymous: article, term, definitions, blocks. Signed in: + session, user, the reader's notes.
+# Anonymous: article, term, definitions, blocks. Signed in: + session, user, where the reader's
+# notes on the passages lie (four numbers each), and the page of them shown.
 CONCEPT_MAX_QUERIES = 4
-CONCEPT_SIGNED_IN_MAX_QUERIES = 7
+CONCEPT_SIGNED_IN_MAX_QUERIES = 8
 
 TERM = "insulin resistance"
 TERM_REGEX = re.compile(r"\binsulin resistance(?:es|s)?\b", re.IGNORECASE)
@@ -304,3 +305,63 @@ def test_queries_are_bounded_whatever_the_number_of_mentions(client, seed_articl
     client.force_login(reader)
     with django_assert_max_num_queries(CONCEPT_SIGNED_IN_MAX_QUERIES):
         assert client.get(concept_url(term)).status_code == 200
+
+
+def notes_on(reader, article, tier: str, sentence: str, count: int, label: str) -> None:
+    """``count`` notes on ``sentence`` of ``tier``, each a little further in: "<label> 000" first in reading order."""
+    start, end = locate(article, tier, sentence)
+    text = tier_text(article, tier)
+    Note.objects.bulk_create(
+        Note(user=reader, article=article, tier=tier, start=start + i, end=end, exact=text[start + i : end], body=f"{label} {i:03d}.")
+        for i in range(count)
+    )
+
+
+def shown_notes(html: str) -> list[str]:
+    return re.findall(r'<p class="note-body">((?:intermediate|academic) \d\d\d)\.</p>', html)
+
+
+def test_a_concept_page_shows_a_page_of_the_readers_notes_with_a_link_to_the_rest(client, seed_article, django_assert_max_num_queries):
+    from reader.selectors.concepts import CONCEPT_NOTES_PAGE_SIZE
+
+    reader = make_user("reader")
+    notes_on(reader, seed_article, "academic", ACADEMIC_SENTENCE, 30, "academic")
+    notes_on(reader, seed_article, "intermediate", "Complex; can increase insulin resistance due to sustained GH levels", 5, "intermediate")
+    client.force_login(reader)
+    with django_assert_max_num_queries(CONCEPT_SIGNED_IN_MAX_QUERIES):
+        html = client.get(concept_url()).content.decode()
+    assert CONCEPT_NOTES_PAGE_SIZE == 20
+    # Depth order, then reading order: Intermediate's five, then the first fifteen of Academic.
+    expected = [f"intermediate {i:03d}" for i in range(5)] + [f"academic {i:03d}" for i in range(30)]
+    assert shown_notes(html) == expected[:20]
+    assert "Showing your notes 1–20 of 35 on these passages." in html
+    link = re.search(r'<a href="([^"#]+)#concept-mentions" data-hx-get="([^"]+)" data-hx-target="#concept-mentions"[^>]*>'
+                     r"Your next notes on these passages \(15 more\)</a>", html)
+    assert link and link[1] == link[2] and link[1].startswith(concept_url() + "?notes_after=")
+    # htmx: only the region of mentions and notes; without it, the whole page with the same notes.
+    with django_assert_max_num_queries(CONCEPT_SIGNED_IN_MAX_QUERIES):
+        fragment = client.get(unescape(link[2]), headers={"HX-Request": "true"})
+    region = fragment.content.decode()
+    assert region.lstrip().startswith('<div id="concept-mentions">') and "<h1" not in region
+    assert "HX-Request" in fragment["Vary"] and "no-store" in fragment["Cache-Control"]
+    assert shown_notes(region) == expected[20:] and "Your next notes" not in region
+    assert "Showing your notes 21–35 of 35 on these passages." in region and "Your first notes" in region
+    whole = client.get(unescape(link[1])).content.decode()
+    assert '<h1 class="concept-title">' in whole and shown_notes(whole) == expected[20:]
+
+
+def test_a_concept_page_with_a_page_of_notes_or_fewer_has_no_paging(client, seed_article):
+    reader = make_user("reader")
+    notes_on(reader, seed_article, "academic", ACADEMIC_SENTENCE, 20, "academic")
+    client.force_login(reader)
+    html = client.get(concept_url()).content.decode()
+    assert len(shown_notes(html)) == 20
+    assert "Showing your notes" not in html and "notes_after" not in html
+
+
+@pytest.mark.parametrize(
+    "value", ["academic-1", "expert-1-1", "academic-²-1", "academic-1-9999999999999999999", "academic-1-99999999999999999999", "x"]
+)
+def test_a_malformed_notes_cursor_is_400(client, seed_article, value):
+    response = client.get(concept_url(), {"notes_after": value})
+    assert response.status_code == 400 and "notes_after" in response.content.decode()

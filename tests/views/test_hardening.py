@@ -1,10 +1,13 @@
 """Caching headers, the page cache's privacy, security headers, CSP, cookies, deploy checks and login throttling."""
 
+import gzip
+import json
 import os
 import re
 import subprocess
 import sys
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from axes.models import AccessAttempt
@@ -14,8 +17,9 @@ from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
-from reader.models import Article, Note
+from reader.models import Article, Block, Note, ReadingPlace
 from reader.services import notes as note_services
+from reader.services.tokens import token_create
 from reader.tier_page import tier_text_cache_key
 from tests.factories import (
     CACHED_SIGNED_IN_TIER_PAGE_QUERIES,
@@ -24,6 +28,7 @@ from tests.factories import (
     PASSWORD,
     QUOTE,
     ROOT,
+    SEED_SLUG,
     SIGNED_IN_TIER_PAGE_QUERIES,
     TIER_PAGE_QUERIES,
     FormClient,
@@ -317,3 +322,108 @@ def test_the_lockout_lasts_fifteen_minutes(client, reader_user):
     response = sign_in(client)
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(reader_user.pk)
+
+
+# --- the anonymous page cache keeps nothing of the request (issue #18) ------------------------------
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}])
+def test_a_first_request_with_a_query_string_changes_nothing_for_the_next_visitor(seed_article, headers):
+    """The cached page was keyed by its path, yet held the first visitor's query string (the "Sign in" link's
+    next), and was sent to every anonymous visitor for an hour."""
+    reference = Client().get(TIER_URL, headers=headers)  # what a visitor gets with nothing cached
+    cache.clear()
+    first = Client().get(f"{TIER_URL}?next=https://evil.example/&utm_source=first-visitor-7f3", headers=headers)
+    assert first.status_code == 200
+    for encoding in ("", "gzip"):
+        following = Client().get(TIER_URL, headers={**headers, "Accept-Encoding": encoding})
+        body = gzip.decompress(following.content) if encoding else following.content
+        assert b"first-visitor-7f3" not in body and b"evil.example" not in body
+        assert body == reference.content
+        assert following["ETag"] == reference["ETag"]
+    if not headers:
+        assert f'href="/accounts/login/?next={TIER_URL}"' in reference.content.decode()
+
+
+def test_a_query_string_with_the_csrf_placeholder_leaves_gzip_on_for_everyone(seed_article):
+    """The placeholder for a signed-in page's CSRF token, put in the query string, made the cached anonymous
+    page look like one with a token: it was sent uncompressed (placeholder and all) to everyone."""
+    Client().get(f"{TIER_URL}?csrf-token-filled-in-per-request", headers={"Accept-Encoding": "gzip"})
+    following = Client().get(TIER_URL, headers={"Accept-Encoding": "gzip"})
+    assert following["Content-Encoding"] == "gzip"
+    assert following.has_header("ETag")
+    assert b"csrf-token-filled-in-per-request" not in gzip.decompress(following.content)
+    assert "csrftoken" not in following.cookies
+
+
+def test_a_page_asked_for_with_a_query_string_is_served_from_the_cache(seed_article, django_assert_num_queries):
+    plain = Client().get(TIER_URL)  # fills the cache
+    with django_assert_num_queries(0):
+        asked = Client().get(f"{TIER_URL}?utm_source=x")
+    assert asked.content == plain.content
+
+
+# --- bugs no test caught (issue #18, item 10) -------------------------------------------------------
+
+ANNOTATION = {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation", "target": "http://example.org/page"}
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "bEaReR"])
+def test_the_bearer_scheme_is_case_insensitive(reader_user, scheme):
+    """RFC 7235: the authentication scheme is a case-insensitive token."""
+    token = token_create(user=reader_user, name="tool").secret
+    headers = {"Authorization": f"{scheme} {token}"}
+    read = FormClient().get("/annotations/", headers=headers)
+    assert read.status_code == 200, read.content
+    written = FormClient().post(
+        "/annotations/", json.dumps(ANNOTATION), content_type="application/ld+json", headers=headers
+    )
+    assert written.status_code == 201, written.content
+
+
+def continue_card(client) -> str:
+    html = client.get("/").content.decode()
+    where = re.search(r'<span class="article-card-where">(.*?)</span>', html, re.S)
+    return unescape(where.group(1)) if where else ""
+
+
+def test_continue_reading_names_the_section_the_reader_is_in(client, seed_article, reader_user):
+    """Without a browser: the card named the first section's title wherever the reader was."""
+    blocks = list(Block.objects.filter(part__article=seed_article, part__slug="intermediate").order_by("position"))
+    headings = [index for index, block in enumerate(blocks) if block.kind == "heading"]
+    assert len(headings) >= 3 and headings[0] > 0  # an untitled opening, then several sections
+    cases = [(blocks[0], "")]  # in the untitled opening: no section
+    for index in (headings[0], headings[1], headings[len(headings) // 2], headings[-1]):
+        cases += [(blocks[index], blocks[index].text), (blocks[index + 1], blocks[index].text)]
+    assert len({section for _, section in cases}) >= 4
+    anonymous = Client()
+    client.force_login(reader_user)
+    for block, section in cases:
+        expected = f"Intermediate · {section}" if section else "Intermediate"
+        ReadingPlace.objects.update_or_create(
+            user=reader_user, article=seed_article, defaults={"tier": "intermediate", "anchor": block.anchor}
+        )
+        assert continue_card(client) == expected, block.anchor
+        anonymous.cookies["last_place"] = f"{SEED_SLUG}:intermediate:{block.anchor}"
+        assert continue_card(anonymous) == expected, block.anchor
+
+
+def test_the_w3c_validator_tests_fail_instead_of_skipping_in_ci(monkeypatch, tmp_path):
+    """Without ../shared they skipped, so CI could pass without ever running the W3C validator."""
+    from tests import w3c_validator
+
+    monkeypatch.setattr(w3c_validator, "VALIDATE_PY", tmp_path / "shared" / "w3c-annotation-model" / "validate.py")
+    w3c_validator._load.cache_clear()
+    try:
+        # Both outcomes caught, so that a skip where a failure is due fails this test instead of skipping it.
+        outcomes = (pytest.fail.Exception, pytest.skip.Exception)
+        for value, outcome in (("true", pytest.fail.Exception), ("1", pytest.fail.Exception),
+                               ("", pytest.skip.Exception), ("false", pytest.skip.Exception), (None, pytest.skip.Exception)):
+            if value is None:
+                monkeypatch.delenv("CI")
+            else:
+                monkeypatch.setenv("CI", value)
+            with pytest.raises(outcomes, match="W3C validator not found") as raised:
+                w3c_validator.must_failures(ANNOTATION)
+            assert raised.type is outcome, value
+    finally:
+        w3c_validator._load.cache_clear()  # the next test loads the real one

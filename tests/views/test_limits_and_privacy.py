@@ -1,10 +1,15 @@
 """Limits on what a reader stores, requests refused before they are read, private pages."""
 
+import io
+import os
+import subprocess
+import sys
+
 import pytest
 from django.test import Client
 
 from reader.models import Note
-from tests.factories import SEED_SLUG, locate, make_note, tier_text
+from tests.factories import PASSWORD, ROOT, SEED_SLUG, locate, make_note, tier_text
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +73,112 @@ def test_a_multipart_note_is_refused_before_its_body_is_read(seed_article, reade
     assert response.status_code == 415
     assert "not as a file upload" in response.content.decode()
     assert not Note.objects.exists()
+
+
+class Unreadable:
+    """A request body that fails the test if anything reads it."""
+
+    def read(self, *args):
+        raise AssertionError("the body was read")
+
+    readline = read
+
+
+class Counted(io.BytesIO):
+    """A request body that counts what is read of it."""
+
+    taken = 0
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        self.taken += len(chunk)
+        return chunk
+
+
+def send(client, method: str, path: str, body, **environ):
+    return client.request(REQUEST_METHOD=method, PATH_INFO=path, **{"wsgi.input": body}, **environ)
+
+
+# Every unsafe request outside the note endpoints and the annotation container (issue #18): 200 MB were taken.
+FORM_PATHS = [
+    "/accounts/login/", "/accounts/signup/", "/accounts/password_reset/", "/accounts/password_change/",
+    "/accounts/reset/MQ/set-password/", "/accounts/tokens/", "/accounts/tokens/1/revoke/", "/accounts/logout/",
+    "/accounts/delete/", "/admin/login/", "/admin/reader/note/add/", "/", "/no-such-page/",
+]
+
+
+@pytest.mark.parametrize("path", FORM_PATHS + ["/annotations/", CREATE])
+@pytest.mark.parametrize("signed_in_as", [None, "reader"])
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_a_multipart_body_is_refused_before_anything_reads_it(reader_user, path, signed_in_as, method):
+    client = Client(enforce_csrf_checks=True)  # CSRF checking is what would read the body first
+    client.cookies["csrftoken"] = "x" * 32
+    if signed_in_as:
+        client.force_login(reader_user)
+    response = send(
+        client, method, path, Unreadable(), CONTENT_TYPE="multipart/form-data; boundary=x", CONTENT_LENGTH=str(200 * 1024 * 1024),
+    )
+    assert response.status_code == 415
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "not as a file upload" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", FORM_PATHS)
+def test_an_oversized_form_anywhere_is_refused_from_its_length(reader_user, path, settings):
+    settings.ADMIN_REQUEST_MAX_BYTES = settings.REQUEST_MAX_BYTES
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = "x" * 32
+    response = send(client, "POST", path, Unreadable(), CONTENT_TYPE=FORM, CONTENT_LENGTH=str(settings.REQUEST_MAX_BYTES + 1))
+    assert response.status_code == 413
+    assert response.content.decode() == "That request is too large: a form here can be at most 16 KB."
+
+
+def test_a_streamed_body_is_read_at_most_one_byte_past_the_cap(db, settings):
+    body = Counted(b"username=reader&password=" + b"x" * 10 * 1024 * 1024)
+    response = send(Client(), "POST", "/accounts/login/", body, CONTENT_TYPE=FORM, HTTP_TRANSFER_ENCODING="chunked")
+    assert response.status_code == 413
+    assert body.taken == settings.REQUEST_MAX_BYTES + 1
+
+
+def test_a_small_streamed_form_is_taken_as_sent(reader_user):
+    client = Client()
+    data = f"username=reader&password={PASSWORD}".encode()
+    response = send(client, "POST", "/accounts/login/", io.BytesIO(data), CONTENT_TYPE=FORM, HTTP_TRANSFER_ENCODING="chunked")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(reader_user.pk)
+
+
+def test_the_caps_are_settings(reader_user, settings):
+    settings.REQUEST_MAX_BYTES = 200
+    settings.ADMIN_REQUEST_MAX_BYTES = 300
+    sign_in = f"username=reader&password={PASSWORD}&pad="
+    padded = sign_in + "p" * (200 - len(sign_in))
+    assert Client().post("/accounts/login/", padded + "p", content_type=FORM).status_code == 413
+    assert Client().post("/accounts/login/", padded, content_type=FORM).status_code == 302  # 200 bytes
+    # The admin's pages past its sign-in take ADMIN_REQUEST_MAX_BYTES; its sign-in page the general cap.
+    assert Client().post("/admin/reader/note/add/", "p" * 300, content_type=FORM).status_code == 302  # to sign in
+    assert Client().post("/admin/reader/note/add/", "p" * 301, content_type=FORM).status_code == 413
+    assert Client().post("/admin/login/", "p" * 201, content_type=FORM).status_code == 413
+    # The note endpoints keep their own, larger cap.
+    assert settings.NOTE_REQUEST_MAX_BYTES == 256 * 1024
+
+
+def test_the_caps_come_from_the_environment():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    code = (
+        "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings');django.setup();"
+        "from django.conf import settings as s;print(s.REQUEST_MAX_BYTES, s.ADMIN_REQUEST_MAX_BYTES)"
+    )
+    run = lambda **extra: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", code], cwd=ROOT, env={**env, "DJANGO_DEBUG": "1", **extra}, capture_output=True, text=True
+    ).stdout.split()
+    assert run() == [str(16 * 1024), str(512 * 1024)]
+    assert run(DJANGO_REQUEST_MAX_BYTES="4096", DJANGO_ADMIN_REQUEST_MAX_BYTES="65536") == ["4096", "65536"]
+
+
+def test_safe_requests_are_not_refused_for_their_headers(client, seed_article):
+    response = client.generic("GET", f"/articles/{SEED_SLUG}/intermediate/", b"", content_type="multipart/form-data; boundary=x")
+    assert response.status_code == 200
 
 
 def test_an_oversized_form_is_refused_with_a_sentence(signed_in, seed_article):

@@ -30,6 +30,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 VALIDATOR = ROOT.parent / "shared" / "w3c-annotation-model" / "validate.py"
+# The JSON-LD export also counts its items first: "total" comes before them.
+JSONLD_EXPORT_QUERIES = EXPORT_QUERIES + 1
 TIER_URL = "/articles/peptides/intermediate/"
 CREATE_URL = "/articles/peptides/intermediate/notes/"
 
@@ -187,10 +189,10 @@ def test_another_readers_note_is_404_everywhere(client, seed_article, reader_use
         (TIER_URL, SIGNED_IN_TIER_PAGE_QUERIES),
         ("/notes/", MY_NOTES_QUERIES),
         ("/notes/export.md", EXPORT_QUERIES),
-        ("/notes/export.jsonld", EXPORT_QUERIES),
+        ("/notes/export.jsonld", JSONLD_EXPORT_QUERIES),
     ):
         with django_assert_max_num_queries(budget):
-            content = client.get(url).content.decode()
+            content = client.get(url).getvalue().decode()  # the exports stream: read to the end
         assert "private thought" not in content and str(note.uuid) not in content
 
 
@@ -244,7 +246,8 @@ def test_the_panel_loads_the_cards_after_the_first_page(signed_in, seed_article,
     assert "Show 10 more notes" in page
     # The last card loads the next page from the URL the page gives it.
     next_url = html_lib.unescape(re.search(r'data-hx-get="([^"]*/notes/cards/[^"]*)"', page).group(1))
-    with django_assert_max_num_queries(NOTES_PAGE_QUERIES + 1):
+    # The cards' rows, then that page's notes in full (tier_page.note_cards_get): constant, however many notes.
+    with django_assert_max_num_queries(NOTES_PAGE_QUERIES + 2):
         rest = signed_in.get(next_url)
     assert "no-store" in rest["Cache-Control"]
     html = rest.content.decode()
@@ -272,6 +275,136 @@ def test_my_notes_lists_filters_and_searches(signed_in, seed_article, reader_use
     assert "Randle Cycle" in quote_search and "<html" not in quote_search
 
 
+def many_notes(user, article, count: int, *, tier: str = "intermediate", status: str = Note.Status.ANCHORED, label: str = "note"):
+    """``count`` notes whose texts say their age: "<label> 0" is the newest. Two share each ``created``,
+    so that the id decides between them."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    text = tier_text(article, tier)
+    now = timezone.now()
+    notes = Note.objects.bulk_create(
+        Note(user=user, article=article, tier=tier, start=i, end=i + 8, exact=text[i : i + 8], status=status,
+             body=f"{label} {count - 1 - i:03d}.")
+        for i in range(count)
+    )
+    for i, note in enumerate(notes):
+        Note.objects.filter(pk=note.pk).update(created=now - timedelta(seconds=(count - 1 - i) // 2))
+    return notes
+
+
+def more_link(html: str) -> tuple[str, str]:
+    """The "More" link of a list: its href and hx-get, which are the same address."""
+    match = re.search(r'<li class="notes-more"><a href="([^"]+)" data-hx-get="([^"]+)" data-hx-target="closest li"', html)
+    assert match, "no More link"
+    return html_lib.unescape(match[1]), html_lib.unescape(match[2])
+
+
+def shown(html: str, label: str = "note") -> list[str]:
+    return re.findall(rf"{label} (\d\d\d)\.", html)
+
+
+def test_my_notes_comes_a_page_at_a_time_by_cursor(signed_in, seed_article, reader_user, django_assert_max_num_queries):
+    from reader.selectors.notes import NOTES_PAGE_SIZE
+
+    many_notes(reader_user, seed_article, 60)
+    with django_assert_max_num_queries(MY_NOTES_QUERIES):
+        html = signed_in.get("/notes/").content.decode()
+    assert NOTES_PAGE_SIZE == 25
+    assert shown(html) == [f"{i:03d}" for i in range(25)]  # the newest, newest first
+    assert "60 notes." in html and "Show 35 more notes" in html
+    href, hx_get = more_link(html)
+    assert href == hx_get and href.startswith("/notes/?after=")
+    seen = shown(html)
+    # htmx: each More brings only the next items and the next More, in its place; the same few queries.
+    while True:
+        with django_assert_max_num_queries(NOTES_PAGE_QUERIES):
+            more = signed_in.get(hx_get, headers={"HX-Request": "true"})
+        fragment = more.content.decode()
+        assert more.status_code == 200 and "no-store" in more["Cache-Control"]
+        assert "<html" not in fragment and "results-count" not in fragment and fragment.lstrip().startswith("<li")
+        seen += shown(fragment)
+        if 'class="notes-more"' not in fragment:
+            break
+        _, hx_get = more_link(fragment)
+    assert seen == [f"{i:03d}" for i in range(60)]  # each once, in order
+
+
+def test_my_notes_pages_without_javascript_and_keep_the_filters(signed_in, seed_article, reader_user, django_assert_max_num_queries):
+    many_notes(reader_user, seed_article, 30, tier="academic")
+    many_notes(reader_user, seed_article, 30, tier="intermediate", label="other")
+    with django_assert_max_num_queries(MY_NOTES_QUERIES):
+        first = signed_in.get("/notes/", {"tier": "academic"}).content.decode()
+    assert "30 notes." in first and shown(first, "other") == []
+    href, _ = more_link(first)
+    assert "tier=academic" in href
+    with django_assert_max_num_queries(MY_NOTES_QUERIES):
+        second = signed_in.get(href).content.decode()  # the whole page, as a link without htmx opens it
+    assert second.lstrip().lower().startswith("<!doctype html>")
+    assert shown(second) == [f"{i:03d}" for i in range(25, 30)] and 'class="notes-more"' not in second
+    assert "5 older notes." in second and 'href="/notes/?tier=academic">Newest notes</a>' in second
+
+
+def test_a_note_made_while_paging_neither_repeats_nor_skips_one(signed_in, seed_article, reader_user):
+    many_notes(reader_user, seed_article, 30)
+    _, hx_get = more_link(signed_in.get("/notes/").content.decode())
+    make_note(reader_user, seed_article, "intermediate", QUOTE, body="made meanwhile")
+    rest = signed_in.get(hx_get, headers={"HX-Request": "true"}).content.decode()
+    assert shown(rest) == [f"{i:03d}" for i in range(25, 30)] and "made meanwhile" not in rest
+
+
+def test_detached_notes_are_paged_apart_from_the_others(signed_in, seed_article, reader_user, django_assert_max_num_queries):
+    many_notes(reader_user, seed_article, 3)
+    many_notes(reader_user, seed_article, 40, status=Note.Status.DETACHED, label="detached")
+    with django_assert_max_num_queries(MY_NOTES_QUERIES):
+        html = signed_in.get("/notes/").content.decode()
+    assert "3 notes." in html and shown(html) == ["000", "001", "002"]
+    detached = html.split("<h2>Detached notes</h2>", 1)[1]
+    assert shown(detached, "detached") == [f"{i:03d}" for i in range(25)]
+    href, hx_get = more_link(detached)
+    assert "detached_after=" in href and "after=" not in href.replace("detached_after=", "")
+    with django_assert_max_num_queries(NOTES_PAGE_QUERIES):
+        rest = signed_in.get(hx_get, headers={"HX-Request": "true"}).content.decode()
+    assert shown(rest, "detached") == [f"{i:03d}" for i in range(25, 40)] and shown(rest) == []
+
+
+def test_elsewhere_is_paged_by_cursor(signed_in, reader_user, django_assert_max_num_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reader.models import ExternalAnnotation
+
+    now = timezone.now()
+    for i in range(30):
+        annotation = ExternalAnnotation.objects.create(user=reader_user, data={
+            "@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
+            "target": f"https://example.org/{i}", "bodyValue": f"elsewhere {i:03d}.",
+        })
+        ExternalAnnotation.objects.filter(pk=annotation.pk).update(created=now - timedelta(seconds=i))
+    with django_assert_max_num_queries(MY_NOTES_QUERIES):
+        html = signed_in.get("/notes/").content.decode()
+    section = html.split('id="elsewhere-heading"', 1)[1]
+    assert shown(section, "elsewhere") == [f"{i:03d}" for i in range(25)] and "Show 5 more annotations" in section
+    href, hx_get = more_link(section)
+    assert "elsewhere_after=" in href
+    with django_assert_max_num_queries(3):  # the session, the user, the page
+        rest = signed_in.get(hx_get, headers={"HX-Request": "true"}).content.decode()
+    assert shown(rest, "elsewhere") == [f"{i:03d}" for i in range(25, 30)] and 'class="notes-more"' not in rest
+    assert '<a href="https://example.org/29" rel="nofollow noopener noreferrer">' in rest
+
+
+@pytest.mark.parametrize("param", ["after", "detached_after", "elsewhere_after"])
+@pytest.mark.parametrize(
+    "value", ["²-1", "1-²", "abc", "1", "1-2-3", "-1", "1-9999999999999999999", "1-99999999999999999999", "999999999999999999-1"]
+)
+def test_a_malformed_cursor_is_refused_with_400(signed_in, param, value):
+    for headers in ({}, {"HX-Request": "true"}):
+        response = signed_in.get("/notes/", {param: value}, headers=headers)
+        assert response.status_code == 400 and "cursor" in response.content.decode()
+
+
 def test_my_notes_needs_sign_in(client):
     assert client.get("/notes/")["Location"].startswith("/accounts/login/?next=/notes/")
 
@@ -281,8 +414,9 @@ def test_markdown_export(signed_in, seed_article, reader_user, django_assert_max
     make_note(reader_user, seed_article, "academic", "Randle Cycle")
     with django_assert_max_num_queries(EXPORT_QUERIES):
         response = signed_in.get("/notes/export.md")
+        markdown = response.getvalue().decode()
     # As a Markdown renderer shows it: the export escapes punctuation and marks line breaks.
-    body = re.sub(r"\\(.)", r"\1", response.content.decode().replace("\\\n", "\n"))
+    body = re.sub(r"\\(.)", r"\1", markdown.replace("\\\n", "\n"))
     assert response["Content-Type"] == "text/markdown; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="notes.md"'
     assert "## Peptide Therapies and Insulin Sensitivity · Academic" in body
@@ -290,14 +424,37 @@ def test_markdown_export(signed_in, seed_article, reader_user, django_assert_max
     assert f"> {QUOTE}\n\nLine one\nLine two\n\n[Read in context](http://testserver/articles/peptides/intermediate/#note-" in body
 
 
+@pytest.mark.parametrize("url", ["/notes/export.md", "/notes/export.jsonld"])
+def test_exports_stream_and_read_no_note_before_the_body_is_sent(signed_in, seed_article, reader_user, monkeypatch, url,
+                                                                 django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reader import exports
+
+    for i in range(3):
+        make_note(reader_user, seed_article, "intermediate", QUOTE, body=f"streamed {i} " + "x" * 300)
+    monkeypatch.setattr(exports, "CHUNK_CHARACTERS", 200)
+    budget = EXPORT_QUERIES if url.endswith(".md") else JSONLD_EXPORT_QUERIES
+    with django_assert_max_num_queries(budget), CaptureQueriesContext(connection) as queries:
+        response = signed_in.get(url)
+        assert response.streaming and "no-store" in response["Cache-Control"]
+        assert not [query for query in queries if '"reader_note"."body"' in query["sql"]]  # nothing read yet
+        pieces = list(response.streaming_content)
+    assert len(pieces) > 3  # a piece at a time, not the whole export at once
+    body = b"".join(pieces).decode()
+    assert all(f"streamed {i} " in body for i in range(3))
+
+
 def test_jsonld_export_and_annotation_urls(signed_in, seed_article, reader_user, tmp_path, django_assert_max_num_queries):
     note = make_note(reader_user, seed_article, "intermediate", QUOTE, body="Bursts")
     make_note(reader_user, seed_article, "academic", "Randle Cycle")
     make_note(reader_user, seed_article, "fundamentals", "Insulin sensitivity describes", body="unicode ✓ “quotes”")
-    with django_assert_max_num_queries(EXPORT_QUERIES):
+    with django_assert_max_num_queries(JSONLD_EXPORT_QUERIES):
         response = signed_in.get("/notes/export.jsonld")
+        exported = response.getvalue()
     assert response["Content-Type"] == 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
-    collection = json.loads(response.content)
+    collection = json.loads(exported)
     assert collection["@context"] == "http://www.w3.org/ns/anno.jsonld"
     assert collection["type"] == "AnnotationCollection" and collection["total"] == 3
     items = collection["first"]["items"]
@@ -331,7 +488,7 @@ def test_jsonld_export_and_annotation_urls(signed_in, seed_article, reader_user,
     if not VALIDATOR.exists():
         pytest.skip(f"W3C validator not found at {VALIDATOR}")
     export = tmp_path / "notes.jsonld"
-    export.write_bytes(response.content)
+    export.write_bytes(exported)
     result = subprocess.run([sys.executable, str(VALIDATOR), "--container", str(export)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     single_file = tmp_path / "one.jsonld"
@@ -342,7 +499,7 @@ def test_jsonld_export_and_annotation_urls(signed_in, seed_article, reader_user,
 
 def test_a_highlight_is_exported_without_a_body(signed_in, seed_article, reader_user):
     highlight = make_note(reader_user, seed_article, "academic", "Randle Cycle")
-    only = json.loads(signed_in.get("/notes/export.jsonld").content)["first"]["items"]
+    only = json.loads(signed_in.get("/notes/export.jsonld").getvalue())["first"]["items"]
     assert [item["motivation"] for item in only] == ["highlighting"]
     assert "body" not in only[0]
     assert "body" not in json.loads(signed_in.get(highlight.get_absolute_url()).content)
@@ -353,11 +510,11 @@ def test_deleted_notes_are_left_out_of_both_exports(signed_in, seed_article, rea
     gone = make_note(reader_user, seed_article, "academic", "Randle Cycle", body="deleted-note-body")
     note_services.note_delete(note=gone)
     with django_assert_max_num_queries(EXPORT_QUERIES):
-        markdown = signed_in.get("/notes/export.md").content.decode().replace("\\", "")
+        markdown = signed_in.get("/notes/export.md").getvalue().decode().replace("\\", "")
     assert "kept-note-body" in markdown
     assert "deleted-note-body" not in markdown and "Randle Cycle" not in markdown
-    with django_assert_max_num_queries(EXPORT_QUERIES):
-        collection = json.loads(signed_in.get("/notes/export.jsonld").content)
+    with django_assert_max_num_queries(JSONLD_EXPORT_QUERIES):
+        collection = json.loads(signed_in.get("/notes/export.jsonld").getvalue())
     assert collection["total"] == 1
     assert [item["id"] for item in collection["first"]["items"]] == [f"http://testserver{kept.get_absolute_url()}"]
     with django_assert_max_num_queries(MY_NOTES_QUERIES):

@@ -81,7 +81,7 @@ def test_exports_carry_tags(signed_in, seed_article, reader_user):
     note_update(note=note, body="why", tags=["GH", "to read"])
     highlight = make_note(reader_user, seed_article, "academic", "insulin")
     note_update(note=highlight, body="", tags=["later"])
-    collection = json.loads(signed_in.get("/notes/export.jsonld").content)
+    collection = json.loads(signed_in.get("/notes/export.jsonld").getvalue())
     by_body = {json.dumps(item.get("body"), sort_keys=True): item for item in collection["first"]["items"]}
     bodies = [item["body"] for item in collection["first"]["items"]]
     assert [
@@ -91,5 +91,5 @@ def test_exports_carry_tags(signed_in, seed_article, reader_user):
     ] in bodies
     assert {"type": "TextualBody", "purpose": "tagging", "value": "later"} in bodies
     assert by_body
-    markdown = signed_in.get("/notes/export.md").content.decode()
+    markdown = signed_in.get("/notes/export.md").getvalue().decode()
     assert "Tags: GH, to read" in markdown and "Tags: later" in markdown

@@ -3,7 +3,8 @@
 Must hold: from one client address, at most AXES_FAILURE_LIMIT (10) failed sign-ins per account and
 LOGIN_ADDRESS_FAILURE_LIMIT (30) in all per 15 minutes, whatever sign-ins or sign-ups the address makes in
 between; failures at one address never stop the owner signing in at another; behind the TLS proxy the
-address is the last X-Forwarded-For entry; at most SIGNUP_LIMIT_PER_HOUR (5) sign-ups per address per hour.
+address is the last X-Forwarded-For entry; at most SIGNUP_LIMIT_PER_HOUR (5) sign-up attempts per address per
+hour, made or refused.
 """
 
 import os
@@ -240,7 +241,7 @@ def test_at_most_five_sign_ups_per_address_per_hour(travel):
     response = sign_up("reader5")
     assert response.status_code == 429
     html = response.content.decode()
-    assert "Too many accounts have been created from your network address in the last hour (at most 5 an hour)" in html
+    assert "Too many attempts to create an account have been made from your network address in the last hour (at most 5 an hour" in html
     assert 'role="alert"' in html
     assert not User.objects.filter(username="reader5").exists()
     assert sign_up("reader5", ip=ELSEWHERE).status_code == 302
@@ -251,11 +252,20 @@ def test_at_most_five_sign_ups_per_address_per_hour(travel):
     assert sign_up("reader7").status_code == 302
 
 
-def test_a_refused_sign_up_form_does_not_count():
-    for _ in range(6):
-        response = sign_up("weak", password="password")  # too common: refused by the form
-        assert response.status_code == 200
-    assert sign_up("reader").status_code == 302
+def test_every_sign_up_attempt_counts_made_or_refused():
+    """Issue #18: a refused form tells whether a username is taken, so refused attempts count too, and past the
+    limit the form is not checked at all: it answers nothing about usernames."""
+    make_user("taken")
+    statuses = [sign_up("taken").status_code for _ in range(3)] + [sign_up("weak", password="password").status_code for _ in range(2)]
+    assert statuses == [200] * 5  # refused: the username exists; the password is too common
+    for username in ("taken", "newreader"):
+        response = sign_up(username)
+        assert response.status_code == 429
+        html = response.content.decode()
+        assert "(at most 5 an hour, whether or not they succeed)" in html and 'role="alert"' in html
+        assert "already exists" not in html
+    assert not User.objects.filter(username="newreader").exists()
+    assert sign_up("newreader", ip=ELSEWHERE).status_code == 302
 
 
 @override_settings(SIGNUP_LIMIT_PER_HOUR=1, BEHIND_TLS_PROXY=True)
@@ -270,3 +280,34 @@ def test_sign_ups_count_by_the_forwarded_address():
     assert forged.status_code == 429
     other = FormClient().post("/accounts/signup/", {"username": "c", **data}, HTTP_X_FORWARDED_FOR=ELSEWHERE, **proxy)
     assert other.status_code == 302
+
+
+def test_the_throttle_counters_live_in_their_own_cache_when_one_is_configured(settings):
+    # In production the counters live in a Redis with noeviction (THROTTLE_REDIS_URL), apart
+    # from the page cache that evicts: a slot taken must be in that cache and only there.
+    from django.core.cache import caches
+
+    from reader.throttling import take_slot
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages-under-test"},
+        "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle-under-test"},
+    }
+    caches["default"].clear()
+    caches["throttle"].clear()
+    assert take_slot("signup", "198.51.100.7", limit=1, seconds=60)
+    assert not take_slot("signup", "198.51.100.7", limit=1, seconds=60)
+    caches["default"].clear()  # an eviction of the page cache frees nothing
+    assert not take_slot("signup", "198.51.100.7", limit=1, seconds=60)
+    caches["throttle"].clear()
+    assert take_slot("signup", "198.51.100.7", limit=1, seconds=60)
+
+
+def test_throttle_redis_url_selects_a_cache_of_its_own():
+    env = {**os.environ, "THROTTLE_REDIS_URL": "redis://127.0.0.1:6380/0", "DJANGO_DEBUG": "1"}
+    code = "from django.conf import settings; c = settings.CACHES; print(c['throttle']['LOCATION'], c['throttle'] is c['default'])"
+    out = subprocess.run(
+        [sys.executable, "-c", f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup(); {code}"],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert out == ["redis://127.0.0.1:6380/0", "False"]
