@@ -30,8 +30,20 @@ def _iso(value) -> str:
     return value.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def note_annotation(note: Note, absolute: Callable[[str], str], *, with_context: bool = True) -> dict:
-    """One note as an Annotation. ``absolute`` turns a path into an absolute URL."""
+def detached_description(note: Note) -> str:
+    """What an export says of a detached note: that it is detached, and where it was."""
+    where = f"“{note.detached_section}”" if note.detached_section else "a section not known"
+    return f"Detached: the passage it was on changed when the article was updated. It was in {where}."
+
+
+def note_annotation(
+    note: Note, absolute: Callable[[str], str], *, with_context: bool = True, mark_detached: bool = False
+) -> dict:
+    """One note as an Annotation. ``absolute`` turns a path into an absolute URL.
+
+    ``mark_detached`` (the exports) adds to a detached note a body with the purpose
+    "describing" saying so, a plain W3C body that any consumer can show.
+    """
     selectors: list[dict] = [
         {"type": "TextQuoteSelector", "exact": note.exact, "prefix": note.prefix, "suffix": note.suffix}
     ]
@@ -56,6 +68,8 @@ def note_annotation(note: Note, absolute: Callable[[str], str], *, with_context:
     # A note built in memory (not saved) has no tags to ask for.
     tags = note.tags.all() if note.pk is not None else []
     bodies += [{"type": "TextualBody", "purpose": "tagging", "value": tag.name} for tag in tags]
+    if mark_detached and note.status == Note.Status.DETACHED:
+        bodies.append({"type": "TextualBody", "value": detached_description(note), "format": "text/plain", "purpose": "describing"})
     if len(bodies) == 1:
         annotation["body"] = bodies[0]
     elif bodies:
@@ -114,7 +128,7 @@ def _collection(absolute: Callable[[str], str], collection_path: str, label: str
 def _items(notes: Iterable[Note], elsewhere: Iterable[ExternalAnnotation], absolute: Callable[[str], str]) -> Iterator[dict]:
     # The validator (and some consumers) read each item on its own, so each keeps its @context.
     for note in notes:
-        yield note_annotation(note, absolute)
+        yield note_annotation(note, absolute, mark_detached=True)
     for annotation in elsewhere:
         yield external_annotation(annotation, absolute)
 
@@ -160,27 +174,68 @@ def notes_collection_chunks(
     yield "".join(pieces)
 
 
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-# str.translate's table: each ASCII character as itself, or backslash-escaped if punctuation; any other
-# character is past the end of the list, so left as it is. Six times the speed of the regex's sub.
-_MARKDOWN_ESCAPES = [("\\" if _MARKDOWN_PUNCTUATION.fullmatch(chr(c)) else "") + chr(c) for c in range(128)]
+# What CommonMark reads as markup anywhere in a line: code spans, emphasis with "*", links and
+# images (a lone "]" means nothing without its "["), autolinks and raw HTML, an entity or character
+# reference, and a backslash before punctuation (or ending the line, a hard break).
+_INLINE_MARKUP = re.compile(
+    r"[`*\[<]"
+    r"|\\(?=[!-/:-@\[-`{-~]|$)"
+    r"|&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]*;)"
+    r"|_"
+)
+# What starts a block at the start of a line: an ATX heading, a list item ("- ", "+ ", "1. ", "1) "),
+# a thematic break or setext underline (runs of "-" or "="; "*" and "_" are escaped anywhere), a
+# quote, a fenced code block ("~~~"; "```" is escaped anywhere), a GFM table's delimiter row.
+_LINE_START_MARKUP = re.compile(
+    r"#{1,6}(?=[ \t]|$)|-(?=[-\s|:]|$)|=+[ \t]*$|>|~~~|\|"
+    r"|:(?=-)|\+(?=[ \t]|$)|[0-9]{1,9}(?=[.)](?:[ \t]|$))"
+)
+
+
+def _escape_inline(match: re.Match) -> str:
+    char = match.group()
+    if char == "_":  # between two letters or digits ("snake_case") it can neither open nor close emphasis
+        text, at = match.string, match.start()
+        if 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum():
+            return char
+    return "\\" + char
+
+
+def _escape_line_start(line: str) -> str:
+    match = _LINE_START_MARKUP.match(line)
+    if not match:
+        return line
+    if match.group()[0].isdigit():  # "1. " stays a number followed by a period: escape the period
+        return line[: match.end()] + "\\" + line[match.end():]
+    return "\\" + line
+
+
+def _spaces_as_references(spaces: str) -> str:
+    return "".join("&#9;" if char == "\t" else "&#32;" for char in spaces)
 
 
 def markdown_text(text: str) -> list[str]:
-    """Lines of CommonMark that render as exactly ``text``: nothing in it becomes markup.
+    """Lines of CommonMark that render as exactly ``text``, escaping only what would be markup.
 
-    Every ASCII punctuation character is backslash-escaped (CommonMark allows
-    that for all of them), leading spaces become character references (so no
-    line is read as indented code), and each line but the last ends in a hard
-    line break, so the reader's line breaks stay.
+    Ordinary punctuation ("self-regulating", commas, parentheses) is written as
+    it is; a backslash goes before what CommonMark would read as markup in the
+    line (``_INLINE_MARKUP``) or at its start (``_LINE_START_MARKUP``). Leading
+    and trailing spaces and tabs become character references (so no line is
+    read as indented code, and none is stripped), each line but the last ends
+    in a hard line break, an empty line is a hard break of its own (not a new
+    paragraph), and line breaks at the very end, which show nothing, are dropped.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n")
     out = []
     for index, line in enumerate(lines):
-        escaped = line.translate(_MARKDOWN_ESCAPES)
-        stripped = escaped.lstrip(" \t")
-        escaped = "&#32;" * (len(escaped) - len(stripped)) + stripped
-        out.append(escaped + ("\\" if index < len(lines) - 1 and escaped else ""))
+        body = line.strip(" \t")
+        lead = line[: len(line) - len(line.lstrip(" \t"))]
+        trail = line[len(lead) + len(body):] if body else ""
+        escaped = _INLINE_MARKUP.sub(_escape_inline, body)
+        if not lead:
+            escaped = _escape_line_start(escaped)
+        escaped = _spaces_as_references(lead) + escaped + _spaces_as_references(trail)
+        out.append(escaped + ("\\" if index < len(lines) - 1 else ""))
     return out
 
 
@@ -189,8 +244,9 @@ def notes_markdown(
 ) -> str:
     """Markdown grouped by article and tier, then "Elsewhere"; ``notes`` must be ordered by article, tier.
 
-    Everything a reader or an article wrote is escaped (``markdown_text``): the
-    only markup is the export's own layout of headings, quotes and links.
+    What a reader or an article wrote is escaped where it would be markup
+    (``markdown_text``): the only markup is the export's own layout of
+    headings, quotes and links.
     """
     return "".join(notes_markdown_chunks(notes, absolute, title=title, elsewhere=elsewhere))
 
@@ -211,6 +267,8 @@ def _markdown_lines(
         for note in group:
             lines = [f"> {line}" if line else ">" for line in markdown_text(note.exact)]
             lines.append("")
+            if note.status == Note.Status.DETACHED:
+                lines += [f"**Detached** · {' '.join(markdown_text(detached_description(note).removeprefix('Detached: ')))}", ""]
             if note.body.strip():
                 lines += [*markdown_text(note.body), ""]
             tags = [tag.name for tag in note.tags.all()]

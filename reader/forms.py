@@ -69,6 +69,14 @@ class NoteCreateForm(forms.Form):
     tags = TagsField()
 
 
+class NoteReattachForm(forms.Form):
+    """The new place of a detached note: a selection in its tier's canonical text."""
+
+    start = forms.IntegerField()
+    end = forms.IntegerField()
+    exact = forms.CharField(strip=False)
+
+
 class NoteUpdateForm(forms.Form):
     body = NoteBodyField(label="Note")
     tags = TagsField()

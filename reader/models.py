@@ -24,6 +24,17 @@ class Tier(models.TextChoices):
     ACADEMIC = "academic", "Academic"
 
 
+# Who each depth is for: one line, shown on the home card and the tier page.
+TIER_AUDIENCES = {
+    Tier.FUNDAMENTALS: "For anyone: plain words, no background needed",
+    Tier.INTERMEDIATE: "For readers who know the basics: clinical terms, how treatments work",
+    Tier.ACADEMIC: "For clinicians and researchers: mechanisms, studies, references",
+}
+
+# The usual figure for adult non-fiction reading: reading times, and the minutes left in a tier (reading-progress.js).
+WORDS_PER_MINUTE = 230
+
+
 class ArticleManager(models.Manager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -89,8 +100,12 @@ class Part(models.Model):
 
     @property
     def reading_minutes(self) -> int:
-        # 230 words a minute is the usual figure for adult non-fiction reading.
-        return max(1, round(self.word_count / 230))
+        return max(1, round(self.word_count / WORDS_PER_MINUTE))
+
+    @property
+    def audience(self) -> str:
+        """Who this depth is for (empty for the closing reflection)."""
+        return TIER_AUDIENCES.get(self.slug, "")
 
 
 class Block(models.Model):
@@ -301,6 +316,9 @@ class Note(models.Model):
     start = models.PositiveIntegerField(null=True, blank=True)
     end = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ANCHORED)
+    # Where a detached note was: the title of the section its old position lay in, taken by
+    # re-anchoring from the text before the import ("" when not known: "section unknown").
+    detached_section = models.CharField(max_length=300, blank=True, default="")
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
     # Soft delete, so that "Undo" can bring a note back.
@@ -359,6 +377,18 @@ class Note(models.Model):
     @property
     def quote_short(self) -> str:
         return _shorten(self.exact, 40)
+
+    @property
+    def created_iso(self) -> str:
+        return timezone.localtime(self.created).replace(microsecond=0).isoformat()
+
+    def get_reattach_url(self) -> str:
+        return _note_url_pattern("note-reattach").format(self.uuid)
+
+    def get_reattach_page_url(self) -> str:
+        """The note's tier, opened ready to re-attach it (reattach.js); without JavaScript, at its card."""
+        tier_url = reverse("tier", kwargs={"slug": self.article.slug, "tier": self.tier})
+        return f"{tier_url}?reattach={self.uuid}#panel-{self.element_id}"
 
     @property
     def modified_iso(self) -> str:
@@ -528,3 +558,15 @@ class AccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.hint}…)"
+
+
+class ReaderPreference(models.Model):
+    """A signed-in reader's settings that follow them to every browser (issue #19)."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="reader_preference")
+    single_key_shortcuts = models.BooleanField(
+        default=True, help_text="Shortcuts of one character key (h, n, j, k, ?…); off for WCAG 2.1.4."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user}: single-key shortcuts {'on' if self.single_key_shortcuts else 'off'}"

@@ -44,10 +44,11 @@ from django.utils.html import escape
 
 from reader import compression
 from reader.forms import NoteCreateForm
-from reader.models import Article, Note, Part, Tier
+from reader.models import WORDS_PER_MINUTE, Article, Note, Part, Tier
 from reader.rendering import CompiledHtml, Mark, compile_blocks, render_blocks_oob
 from reader.selectors import notes as note_selectors
 from reader.selectors import tiers as tier_selectors
+from reader.services.preferences import single_key_shortcuts_in_session
 from reader.text import canonical
 
 T = TypeVar("T")
@@ -85,6 +86,9 @@ class PartSummary:
     title: str
     url: str
     reading_minutes: int
+    word_count: int = 0
+    audience: str = ""
+    words_per_minute: int = WORDS_PER_MINUTE
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,14 @@ class TierPage:
 
 def _summary(part: Part, article: Article) -> PartSummary:
     url = reverse("tier", kwargs={"slug": article.slug, "tier": part.slug}) if part.kind == Part.Kind.TIER else ""
-    return PartSummary(slug=part.slug, title=part.title, url=url, reading_minutes=part.reading_minutes)
+    return PartSummary(
+        slug=part.slug,
+        title=part.title,
+        url=url,
+        reading_minutes=part.reading_minutes,
+        word_count=part.word_count,
+        audience=part.audience,
+    )
 
 
 def term_summaries(terms) -> tuple[TermSummary, ...]:
@@ -619,8 +630,11 @@ def tier_page_get(
     """
     key = None
     page = None
+    single_keys = not request.user.is_authenticated or single_key_shortcuts_in_session(getattr(request, "session", {}))
     if undo_note is None:
         state = note_selectors.tier_notes_state(user=request.user, article=article, tier=tier)
+        if request.user.is_authenticated and not single_keys:
+            state += "|single-keys-off"  # the page shows the reader's choice (from the session, no query)
         reader = f"user{request.user.pk}" if request.user.is_authenticated else "anonymous"
         key, stamp = _page_cache_key(article, tier, region_only, reader), _page_stamp(article, tier, state)
         page = _cached_page_get(key, stamp)
@@ -634,6 +648,7 @@ def tier_page_get(
             "undo_note": undo_note,
             "csrf_token": CSRF_PLACEHOLDER.decode(),
             "note_form": NoteCreateForm(auto_id="note-editor-%s"),
+            "single_keys": single_keys,
         }
         page = _cached_page(render_to_string(f"{TEMPLATE}#{REGION}" if region_only else TEMPLATE, context, request).encode())
         # Not stored when asked for with a query string: the page shows the address it was asked for
@@ -674,13 +689,17 @@ def _note_blocks_html(*, user, note: Note) -> list[str]:
 
 
 def note_change_html(request, *, note: Note, change: str) -> bytes:
-    """The answer to a note change ("created", "updated", "deleted", "restored"): the blocks it lies on,
+    """The answer to a note change ("created", "updated", "deleted", "restored", "reattached"): the blocks it lies on,
     with their marks, and its card, as out-of-band swaps; nothing else of the page is sent again."""
     parts = _note_blocks_html(user=request.user, note=note)
     card = lambda: render_to_string("reader/note_parts.html#note-item", {"note": note, "actions": True}, request)  # noqa: E731
     status = ""
     if change == "updated":
         parts.append(card().replace("<li ", '<li data-hx-swap-oob="true" ', 1))
+    elif change == "reattached":  # out of the detached list, into reading order (annotate.js places it)
+        parts.append(f'<li id="panel-{note.element_id}" data-hx-swap-oob="delete"></li>')
+        parts.append(f'<ol data-hx-swap-oob="beforeend:#notes-list">{card()}</ol>')
+        status = render_to_string(f"{TEMPLATE}#notes-status", {"undo_note": None}, request)
     elif change == "deleted":
         parts.append(f'<li id="panel-{note.element_id}" data-hx-swap-oob="delete"></li>')
         status = render_to_string(f"{TEMPLATE}#notes-status", {"undo_note": note}, request)

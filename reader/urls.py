@@ -1,12 +1,13 @@
 from django.urls import include, path
 
-from reader.views import annotations, concepts, notes, reading, tokens
+from reader.views import annotations, concepts, notes, preferences, reading, tokens
 
 urlpatterns = [
     path("", reading.home, name="home"),
     # Personal access tokens for the annotation protocol (the other account pages are in account_urls.py).
     path("accounts/tokens/", tokens.tokens, name="tokens"),
     path("accounts/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token-revoke"),
+    path("accounts/preferences/single-keys/", preferences.single_key_shortcuts, name="single-keys-preference"),
     path("notes/", notes.my_notes, name="my-notes"),
     path("notes/export.md", notes.export_markdown, name="notes-export-md"),
     path("notes/export.jsonld", notes.export_jsonld, name="notes-export-jsonld"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("notes/<uuid:note_uuid>/update/", notes.note_update, name="note-update"),
     path("notes/<uuid:note_uuid>/delete/", notes.note_delete, name="note-delete"),
     path("notes/<uuid:note_uuid>/restore/", notes.note_restore, name="note-restore"),
+    path("notes/<uuid:note_uuid>/reattach/", notes.note_reattach, name="note-reattach"),
     # The W3C Web Annotation Protocol: the reader's annotation container and each annotation (no trailing slash).
     path("annotations/", annotations.container, name="annotations"),
     path("annotations/<uuid:annotation_uuid>", annotations.annotation, name="annotation"),

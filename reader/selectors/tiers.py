@@ -81,6 +81,28 @@ def tier_canonical_texts(*, article: Article) -> dict[str, str]:
     return {tier: canonical_text(block_texts) for tier, block_texts in texts.items()}
 
 
+def tier_section_starts(*, article: Article) -> dict[str, list[tuple[int, str]]]:
+    """Where each tier's sections start in its canonical text: tier -> [(offset, heading title), ...], in order.
+
+    In one query. Re-anchoring reads it before an import changes the text, to say where a
+    note that no longer fits anywhere used to be.
+    """
+    sections: dict[str, list[tuple[int, str]]] = {}
+    offsets: dict[str, int] = {}
+    rows = (
+        Block.objects.filter(part__article=article, part__kind=Part.Kind.TIER)
+        .order_by("part__position", "position")
+        .values_list("part__slug", "kind", "text")
+    )
+    separator = len(BLOCK_SEPARATOR)
+    for tier, kind, text in rows:
+        offset = offsets.get(tier, -separator) + separator
+        if kind == Block.Kind.HEADING:
+            sections.setdefault(tier, []).append((offset, text))
+        offsets[tier] = offset + len(text)
+    return sections
+
+
 @dataclass(frozen=True)
 class ArticleOutline:
     """Where each tier's blocks start in its canonical text, and their block-level counterparts.

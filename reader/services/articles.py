@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from reader import tier_page
+from reader.selectors.tiers import tier_section_starts
 from reader.services.notes import ReanchorReport, notes_reanchor
 from reader.text import alignment, alignment_labels, parsing
 from reader.text.canonical import block_content, iter_term_spans
@@ -277,11 +278,13 @@ def article_import(
             article.save()
         report.changed = True
 
+        # Where each section was before the text changes: a note that detaches keeps its section's title.
+        old_sections = {} if report.created else tier_section_starts(article=article)
         term_slugs = _term_slugs(parsed)
         blocks_by_part = _sync_parts_and_blocks(article, parsed, term_slugs, report)
         _sync_glossary(article, parsed, term_slugs, blocks_by_part)
         _sync_references(article, parsed)
-        report.notes = notes_reanchor(article=article)
+        report.notes = notes_reanchor(article=article, old_sections=old_sections)
         report.counterparts = _sync_counterparts(parsed, blocks_by_part, labels)
         article.summary = _summary(parsed)
         article.save(update_fields=["summary"])

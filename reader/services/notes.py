@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid as uuid_module
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
@@ -129,6 +130,44 @@ def note_update(*, note: Note, body: str, tags=None) -> Note:
     return note
 
 
+def note_reattach(*, note: Note, start: int, end: int, exact: str | None = None) -> Note:
+    """Place a detached note on the selection [start, end) of its tier's current text.
+
+    The note keeps its id, body and tags; its quote becomes the selected text. The
+    selection is checked as ``note_create`` checks one, against the text inside the
+    transaction (``exact``, when given, must be what lies there).
+    """
+    if note.status != Note.Status.DETACHED:
+        raise NoteInputError("This note is not detached; it is already in the text.")
+    if end - start > settings.NOTE_SELECTION_MAX_LENGTH:
+        raise NoteInputError(
+            f"A note can quote at most {settings.NOTE_SELECTION_MAX_LENGTH:,} characters; "
+            f"this selection has {end - start:,}. Select a shorter passage."
+        )
+    with transaction.atomic():
+        article = Article.objects.select_for_update().filter(pk=note.article_id).first()
+        if article is None:
+            raise NoteInputError("This article has been removed; there is nothing left to note.")
+        text = tier_page.canonical_texts_get(article=article).get(note.tier)
+        if text is None:
+            raise NoteInputError("This article has no such tier.")
+        if exact is None and isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+            exact = text[start:end]
+        try:
+            anchor = anchoring.validate_selection(text, start, end, exact)
+        except anchoring.SelectionError as error:
+            raise NoteInputError(str(error)) from error
+        note.article = article
+        note.status = Note.Status.ANCHORED
+        note.start, note.end = anchor.start, anchor.end
+        note.exact, note.prefix, note.suffix = anchor.exact, anchor.prefix, anchor.suffix
+        note.detached_section = ""
+        note.save(update_fields=[
+            "status", "start", "end", "exact", "prefix", "suffix", "detached_section", "modified",
+        ])
+    return note
+
+
 def note_delete(*, note: Note) -> Note:
     note.deleted_at = timezone.now()
     note.save(update_fields=["deleted_at"])
@@ -158,15 +197,29 @@ class ReanchorReport:
         )
 
 
-def notes_reanchor(*, article: Article) -> ReanchorReport:
+SECTION_MAX_LENGTH = 300
+
+
+def section_at(sections, offset: int | None) -> str:
+    """The title of the section (``[(start, title), ...]`` in order) that ``offset`` lies in; "" when none."""
+    if offset is None or not sections:
+        return ""
+    index = bisect_right([start for start, _ in sections], offset) - 1
+    return sections[index][1][:SECTION_MAX_LENGTH] if index >= 0 else ""
+
+
+def notes_reanchor(*, article: Article, old_sections: dict | None = None) -> ReanchorReport:
     """Re-anchor every note of ``article`` (deleted and detached ones too) to its current text.
 
     Never deletes a note or changes its body; runs inside the import's transaction.
+    ``old_sections`` (``tier_section_starts`` of the text before the import) names the
+    section a note that detaches now was in; a note detached before keeps what it had.
     """
     texts = tier_canonical_texts(article=article)
+    old_sections = old_sections or {}
     outcomes: Counter = Counter()
     changed = []
-    fields = ("status", "start", "end", "exact", "prefix", "suffix")
+    fields = ("status", "start", "end", "exact", "prefix", "suffix", "detached_section")
     # Only what anchoring reads: a note's body may hold 10,000 characters.
     for note in Note.objects.filter(article=article).only("pk", "tier", *fields).order_by("pk"):
         text = texts.get(note.tier)
@@ -179,11 +232,13 @@ def notes_reanchor(*, article: Article) -> ReanchorReport:
         outcomes[outcome] += 1
         if anchor is None:
             new_values = {"status": Note.Status.DETACHED, "start": None, "end": None}
+            if note.start is not None:  # detaching now: remember where it was
+                new_values["detached_section"] = section_at(old_sections.get(note.tier), note.start)
         else:
             # The quote itself is kept as the reader saw it, unless a fuzzy match changed it.
             new_values = {
                 "status": Note.Status.ANCHORED, "start": anchor.start, "end": anchor.end,
-                "exact": anchor.exact, "prefix": anchor.prefix, "suffix": anchor.suffix,
+                "exact": anchor.exact, "prefix": anchor.prefix, "suffix": anchor.suffix, "detached_section": "",
             }
         update = {field: value for field, value in new_values.items() if getattr(note, field) != value}
         if update:

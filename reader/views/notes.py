@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from reader import exports, tier_page
-from reader.forms import NoteCreateForm, NotesFilterForm, NoteUpdateForm, error_text
+from reader.forms import NoteCreateForm, NoteReattachForm, NotesFilterForm, NoteUpdateForm, error_text
 from reader.models import Note, Tier
 from reader.selectors import notes as note_selectors
 from reader.services import notes as note_services
@@ -43,8 +43,22 @@ def _bad_request(message: str) -> HttpResponseBadRequest:
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
+def _from_my_notes(request: HtmxHttpRequest) -> bool:
+    """Whether the request comes from a card in My notes (``from=my-notes`` in its query or form)."""
+    return (request.POST if request.method == "POST" else request.GET).get("from") == "my-notes"
+
+
 def _after_change(request: HtmxHttpRequest, note: Note, change: str) -> HttpResponse:
-    """After a change: for htmx only what changed (the note's blocks and card); else back to the passage."""
+    """After a change: for htmx only what changed (the note's blocks and card); else back to the passage.
+
+    From My notes: its card (nothing, once deleted) in the card's place, or back to My notes without htmx.
+    """
+    if _from_my_notes(request) and change in ("updated", "deleted"):
+        if not request.htmx:
+            return redirect("my-notes")
+        if change == "deleted":
+            return HttpResponse("")
+        return render(request, "reader/note_parts.html#note-item", {"note": note, "where": True})
     if not request.htmx:
         return redirect(note.get_passage_url() if note.status == Note.Status.ANCHORED and change != "deleted" else
                         reverse("tier", kwargs={"slug": note.article.slug, "tier": note.tier}))
@@ -94,6 +108,8 @@ def note_card(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid)
     if not request.htmx:
         return redirect(note.get_passage_url())
+    if _from_my_notes(request):
+        return render(request, "reader/note_parts.html#note-item", {"note": note, "where": True})
     return render(request, "reader/note_parts.html#note-item", {"note": note, "actions": True})
 
 
@@ -106,7 +122,7 @@ def note_edit_form(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     tags = ", ".join(tag.name for tag in note.tags.all())
     form = NoteUpdateForm(initial={"body": note.body, "tags": tags}, auto_id=f"edit-{note.uuid}-%s")
     template = "reader/note_edit.html#note-edit-form" if wants_fragment(request) else "reader/note_edit.html"
-    return render(request, template, {"note": note, "form": form})
+    return render(request, template, {"note": note, "form": form, "from_my_notes": _from_my_notes(request)})
 
 
 @require_POST
@@ -128,6 +144,22 @@ def note_delete(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid)
     note_services.note_delete(note=note)
     return _after_change(request, note, "deleted")
+
+
+@require_POST
+@login_required
+@private
+def note_reattach(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
+    """Place a detached note on a new selection in its tier (reattach.js sends it)."""
+    note = _owned_note(request, note_uuid)
+    form = NoteReattachForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(error_text(form))
+    try:
+        note_services.note_reattach(note=note, **form.cleaned_data)
+    except note_services.NoteInputError as error:
+        return _bad_request(str(error))
+    return _after_change(request, note, "reattached")
 
 
 @require_POST

@@ -151,9 +151,9 @@ def tier(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
 @cache_control(private=True, no_cache=True)
 def glossary(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     article = article_or_404(slug)
-    return render(
-        request, "reader/glossary.html", {"article": article, "terms": article_selectors.glossary_get(article=article)}
-    )
+    terms = article_selectors.glossary_get(article=article)
+    letters = article_selectors.glossary_letters(terms)
+    return render(request, "reader/glossary.html", {"article": article, "terms": terms, "letters": letters})
 
 
 @require_safe

@@ -188,12 +188,18 @@ function updateToolbar() {
     return;
   }
   current = anchor;
-  const signIn = bar.querySelector('[data-action="sign-in"]');
-  if (signIn) {
-    const next = `${location.pathname}${anchor.anchorId ? `#${anchor.anchorId}` : ""}`;
-    signIn.href = `${signIn.dataset.loginUrl}?next=${encodeURIComponent(next)}`;
+  // Signed out: "Sign in to annotate" and "or create a free account" both come back to the passage.
+  const next = `${location.pathname}${anchor.anchorId ? `#${anchor.anchorId}` : ""}`;
+  for (const link of bar.querySelectorAll('[data-action="sign-in"], [data-action="sign-up"]')) {
+    link.href = `${link.dataset.loginUrl ?? link.dataset.signupUrl}?next=${encodeURIComponent(next)}`;
   }
   placeToolbar(bar, anchor);
+}
+
+/** Show the toolbar for the selection now, not after the selectionchange delay (keyboard-annotate.js). */
+export function showSelectionToolbar() {
+  clearTimeout(showTimer);
+  updateToolbar();
 }
 
 function status(message) {
@@ -276,6 +282,15 @@ function onKeyDown(event) {
   }
 }
 
+// Ctrl+Enter (Cmd+Enter on a Mac) saves a note form: the Add note dialog, or a card's edit form.
+function onSaveKey(event) {
+  if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey || event.repeat) return;
+  const form = event.target.closest?.("#note-editor form, .note-entry.editing form");
+  if (!form) return;
+  event.preventDefault();
+  form.requestSubmit();
+}
+
 function onEditorClick(event) {
   if (event.target.closest('#note-editor [data-action="cancel"]')) {
     event.target.closest("dialog").close();
@@ -328,6 +343,7 @@ export function initAnnotate() {
     if (current && !toolbar()?.hidden) updateToolbar();
   });
   document.addEventListener("keydown", onKeyDown);
+  document.addEventListener("keydown", onSaveKey);
   document.body.addEventListener("htmx:responseError", onResponseError);
   document.body.addEventListener("htmx:afterRequest", (event) => {
     if (event.detail.successful && event.detail.elt?.closest?.("#note-editor")) {

@@ -24,6 +24,10 @@ let closeTimer = null;
 let pressed = null;
 // How the currently open popover was opened: "click" pins it, "hover"/"focus" do not.
 const openedBy = new WeakMap();
+// Popovers that held focus as they began to close (set in beforetoggle, before the browser moves
+// focus away): only those give focus back to their term. A hover-opened popover never had it, and
+// focusing its term then would show a focus ring and reopen it "by focus", where it would stay.
+const hadFocus = new WeakSet();
 // The term an open popover was opened from: a term can occur more than once
 // on a page (in the tier and in the closing reflection), all sharing one popover.
 const sourceOf = new WeakMap();
@@ -181,6 +185,7 @@ function onFocusOut(event) {
 function onBeforeToggle(event) {
   const popover = event.target;
   if (!popover.classList?.contains("term-popover")) return;
+  if (event.newState === "closed" && popover.contains(document.activeElement)) hadFocus.add(popover);
   const term = termFor(popover);
   // The term it was opened from is expanded; any other occurrence is not.
   for (const each of termsOf(popover)) {
@@ -198,7 +203,9 @@ function onToggle(event) {
     openedBy.delete(popover);
     sourceOf.delete(popover);
     // Escape or light dismiss from inside the popover: give focus back to the term.
-    if (term && (popover.contains(document.activeElement) || document.activeElement === document.body)) {
+    const focused = hadFocus.has(popover) || popover.contains(document.activeElement);
+    hadFocus.delete(popover);
+    if (term && focused && (popover.contains(document.activeElement) || document.activeElement === document.body)) {
       term.focus({ preventScroll: true });
     }
   }

@@ -9,6 +9,8 @@
 // none of it (annotate.js also refuses selections in it), and it is never in
 // the server's canonical text (reader/text/canonical.py).
 
+import { describe, undescribe } from "./aria.js";
+
 const NOTE_ID = "landing-note";
 const QUOTE_CHARS = 60;
 let observer = null;
@@ -94,7 +96,7 @@ export function showLanding(passage, info) {
   if (!info) return passage;
   const note = buildNote(info);
   const holder = noteHolder(passage, note);
-  passage.setAttribute("aria-describedby", NOTE_ID);
+  describe(passage, NOTE_ID);
   return holder;
 }
 
@@ -118,7 +120,7 @@ export function clearLanding() {
   observer = null;
   for (const passage of document.querySelectorAll("article.reading .landed")) {
     passage.classList.remove("landed");
-    if (passage.getAttribute("aria-describedby") === NOTE_ID) passage.removeAttribute("aria-describedby");
+    undescribe(passage, NOTE_ID);
   }
   const note = document.getElementById(NOTE_ID);
   if (!note) return;

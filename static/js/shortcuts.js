@@ -1,9 +1,11 @@
 // Keyboard shortcuts on a tier page, for a signed-in reader:
 //   h  highlight the selected passage      n  add a note to it
 //   ?  this list (the #shortcuts-help dialog, also opened from the notes panel)
-// Never while typing in a field, with Ctrl, Alt or Meta held, or while a dialog is open.
+// Never while typing in a field, with Ctrl, Alt or Meta held, or while a dialog is open; none
+// when the reader turned single-key shortcuts off (keyboard-annotate.js).
 
 import { highlightSelection, noteSelection } from "./annotate.js";
+import { singleKeysOn } from "./keyboard-annotate.js";
 
 const help = () => document.getElementById("shortcuts-help");
 
@@ -23,7 +25,7 @@ function onKeyDown(event) {
   if (event.ctrlKey || event.altKey || event.metaKey) return;
   if (typing(event.target) || typing(document.activeElement)) return;
   if (document.querySelector("dialog[open]")) return;
-  if (!help()) return; // signed out: nothing to do
+  if (!help() || !singleKeysOn()) return; // single-key shortcuts turned off (WCAG 2.1.4)
   let done = false;
   if (event.key === "?") {
     openHelp();

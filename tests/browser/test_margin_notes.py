@@ -259,12 +259,12 @@ def test_delete_and_undo_in_the_margin(reader, new_page):
     card.scroll_into_view_if_needed()
     card.get_by_role("button", name=re.compile("^Delete")).click()
     expect(card).to_have_count(0)
-    # The Delete button went with its card: focus is on Undo, in sight at the foot of the margin.
+    # The Delete button went with its card: focus is on Undo, in sight in the left margin, clear of the cards.
     undo = notes_panel(page).get_by_role("button", name="Undo")
     expect(undo).to_be_focused()
     expect(undo).to_be_in_viewport()
     box = undo.bounding_box()
-    assert box["x"] > page.evaluate("document.querySelector('article.reading').getBoundingClientRect().right")
+    assert box["x"] + box["width"] < page.evaluate("document.querySelector('article.reading').getBoundingClientRect().left")
     expect(page.locator(".notes-toggle")).to_have_text("Notes (4)")
     page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
     assert len(assert_margin_layout(page)) == 4
@@ -319,7 +319,7 @@ def test_a_click_or_enter_on_a_mark_focuses_its_card_and_the_card_links_back(rea
     page.keyboard.press("Enter")
     expect(card).to_be_focused()
 
-    # A click in the text focuses <main> and leaves the caret there: Enter with the caret in a mark.
+    # A click in the text leaves the caret there: Enter with the caret in a mark.
     other = notes[2]
     page.locator("article.reading p").first.click()
     page.evaluate(
@@ -328,7 +328,8 @@ def test_a_click_or_enter_on_a_mark_focuses_its_card_and_the_card_links_back(rea
                   getSelection().removeAllRanges(); getSelection().addRange(range); }""",
         str(other.uuid),
     )
-    assert page.evaluate("document.activeElement.id") == "main"
+    # The click focuses the passage clicked (keyboard-annotate.js's roving tab stop) inside <main>.
+    assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
     page.keyboard.press("Enter")
     expect(page.locator(f"#panel-note-{other.uuid}")).to_be_focused()
     # Marks are not in the tab order: Tab from the top of the text reaches no mark.
@@ -415,8 +416,10 @@ TEXT_BOXES = """() => [...document.querySelectorAll('article.reading :is(p, li, 
   .map(el => el.getBoundingClientRect()).filter(b => b.width && b.height)
   .map(b => ({top: b.top + scrollY, bottom: b.bottom + scrollY, left: b.left, right: b.right}))"""
 
+# The "Notes (n)" button is fixed at the window's foot, with room left below the page's end
+# (test_polish19.py pins that); the rest of the closed panel is in the flow.
 PANEL_BOXES = """() => [...document.querySelectorAll('#notes-panel, #notes-panel *')]
-  .filter(el => el.checkVisibility({visibilityProperty: true}))
+  .filter(el => el.checkVisibility({visibilityProperty: true}) && !el.closest('.notes-toggle'))
   .map(el => el.getBoundingClientRect()).filter(b => b.width && b.height)
   .map(b => ({top: b.top + scrollY, bottom: b.bottom + scrollY, left: b.left, right: b.right}))"""
 

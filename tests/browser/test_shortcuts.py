@@ -131,12 +131,15 @@ def test_no_shortcut_without_a_selection_in_the_text(page):
     assert not Note.objects.exists()
 
 
-def test_signed_out_readers_have_no_shortcuts(reader, new_page):
+def test_signed_out_readers_cannot_annotate_but_have_the_help(reader, new_page):
+    # The help (and its setting for single-key shortcuts, issue #19) is for every reader.
     page = new_page(**DESKTOP)
     page.goto(reader.tier_url(TIER))
     select_quote(page)
     page.keyboard.press("h")
-    page.keyboard.press("?")
     page.wait_for_timeout(300)
     expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.locator("article.reading mark")).to_have_count(0)
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
     assert page.js_errors == []

@@ -49,6 +49,8 @@ QUERY_PARAMETERS = {
     "note-update": [],
     "note-delete": [],
     "note-restore": [],
+    "note-reattach": [],
+    "single-keys-preference": [],
     "annotations": ["page", "iris"],
     "annotation": [],
     "article": [],
@@ -65,7 +67,10 @@ QUERY_PARAMETERS = {
     "depth-passage": [],
 }
 # Views that only answer POST: fuzzed with a POST (those that read ?next) or not at all (their ?query is unread).
-POST_ONLY = {"logout", "token-revoke", "note-update", "note-delete", "note-restore", "place-save", "note-create"}
+POST_ONLY = {
+    "logout", "token-revoke", "note-update", "note-delete", "note-restore", "note-reattach", "place-save", "note-create",
+    "single-keys-preference",
+}
 POSTED = {"login", "signup", "logout"}
 
 EDGE_VALUES = [
@@ -129,7 +134,8 @@ def site(seed_article):
         "my-notes": "/notes/", "notes-export-md": "/notes/export.md", "notes-export-jsonld": "/notes/export.jsonld",
         "note-detail": f"/notes/{note.uuid}/", "note-edit": f"/notes/{note.uuid}/edit/", "note-card": f"/notes/{note.uuid}/card/",
         "note-update": f"/notes/{note.uuid}/update/", "note-delete": f"/notes/{note.uuid}/delete/",
-        "note-restore": f"/notes/{note.uuid}/restore/", "annotations": "/annotations/", "annotation": f"/annotations/{note.uuid}",
+        "note-restore": f"/notes/{note.uuid}/restore/", "note-reattach": f"/notes/{note.uuid}/reattach/",
+        "single-keys-preference": "/accounts/preferences/single-keys/", "annotations": "/annotations/", "annotation": f"/annotations/{note.uuid}",
         "article": f"{ARTICLE}/", "glossary": f"{ARTICLE}/glossary/", "concept": f"{ARTICLE}/glossary/insulin-resistance/",
         "place-save": f"{ARTICLE}/place/", "references": f"{ARTICLE}/references/",
         "references-bibtex": f"{ARTICLE}/references.bib", "references-ris": f"{ARTICLE}/references.ris",

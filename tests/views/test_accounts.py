@@ -19,6 +19,7 @@ from reader.models import AccessToken, Note, ReadingPlace, Tag
 from reader.services import accounts as account_services
 from reader.services.notes import note_update
 from reader.services.places import reading_place_save
+from reader.services.preferences import single_key_shortcuts_set
 from reader.services.tokens import token_create
 from tests.factories import (
     MY_NOTES_QUERIES,
@@ -412,6 +413,7 @@ def reader_with_everything(seed_article, reader_user):
     note_update(note=note, body="mine", tags=["sleep", "insulin"])
     make_note(reader_user, seed_article, "intermediate", "A key benefit of Ipamorelin is its specificity.")
     reading_place_save(user=reader_user, article=seed_article, tier="intermediate", anchor="")
+    single_key_shortcuts_set(user=reader_user, enabled=False)
     try:  # personal access tokens for the annotation protocol, where that feature is present
         from reader.services.tokens import token_create
     except ImportError:
