@@ -90,27 +90,11 @@ def note_create(
     """
     if tier not in Tier.values:
         raise NoteInputError("Unknown tier.")
-    if end - start > settings.NOTE_SELECTION_MAX_LENGTH:
-        raise NoteInputError(
-            f"A note can quote at most {settings.NOTE_SELECTION_MAX_LENGTH:,} characters; "
-            f"this selection has {end - start:,}. Select a shorter passage."
-        )
+    _check_selection_length(start, end)
     with transaction.atomic():
         ensure_note_capacity(user_id=user.pk)
         note_uuid = annotation_id_issue(annotation_id)
-        # Lock the article so that an import cannot change the text between
-        # checking the selection and storing the note. The note keeps this copy,
-        # so that what renders it after the change sees the same version.
-        article = Article.objects.select_for_update().filter(pk=article.pk).first()
-        if article is None:
-            raise NoteInputError("This article has been removed; there is nothing left to note.")
-        text = tier_page.canonical_texts_get(article=article).get(tier)
-        if text is None:
-            raise NoteInputError("This article has no such tier.")
-        try:
-            anchor = anchoring.validate_selection(text, start, end, exact)
-        except anchoring.SelectionError as error:
-            raise NoteInputError(str(error)) from error
+        article, anchor = _locked_selection(article_id=article.pk, tier=tier, start=start, end=end, exact=exact)
         note = Note.objects.create(
             uuid=note_uuid, user=user, article=article, tier=tier, body=body, exact=anchor.exact,
             prefix=anchor.prefix, suffix=anchor.suffix, start=anchor.start, end=anchor.end,
@@ -118,6 +102,36 @@ def note_create(
         if tags:
             _set_tags(note, tags)
         return note
+
+
+def _check_selection_length(start: int, end: int) -> None:
+    if end - start > settings.NOTE_SELECTION_MAX_LENGTH:
+        raise NoteInputError(
+            f"A note can quote at most {settings.NOTE_SELECTION_MAX_LENGTH:,} characters; "
+            f"this selection has {end - start:,}. Select a shorter passage."
+        )
+
+
+def _locked_selection(*, article_id: int, tier: str, start: int, end: int, exact: str | None, exact_from_text=False):
+    """(article, anchor) for a selection checked against the tier's text, with the article row locked.
+
+    The lock keeps an import from changing the text between checking the selection and storing
+    the note; the note keeps this copy of the article, so that what renders it after the change
+    sees the same version. Must run inside the transaction that stores the note.
+    ``exact_from_text``: without ``exact``, the selection's own text is taken as the quote.
+    """
+    article = Article.objects.select_for_update().filter(pk=article_id).first()
+    if article is None:
+        raise NoteInputError("This article has been removed; there is nothing left to note.")
+    text = tier_page.canonical_texts_get(article=article).get(tier)
+    if text is None:
+        raise NoteInputError("This article has no such tier.")
+    if exact is None and exact_from_text and isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+        exact = text[start:end]
+    try:
+        return article, anchoring.validate_selection(text, start, end, exact)
+    except anchoring.SelectionError as error:
+        raise NoteInputError(str(error)) from error
 
 
 def note_update(*, note: Note, body: str, tags=None) -> Note:
@@ -139,24 +153,11 @@ def note_reattach(*, note: Note, start: int, end: int, exact: str | None = None)
     """
     if note.status != Note.Status.DETACHED:
         raise NoteInputError("This note is not detached; it is already in the text.")
-    if end - start > settings.NOTE_SELECTION_MAX_LENGTH:
-        raise NoteInputError(
-            f"A note can quote at most {settings.NOTE_SELECTION_MAX_LENGTH:,} characters; "
-            f"this selection has {end - start:,}. Select a shorter passage."
-        )
+    _check_selection_length(start, end)
     with transaction.atomic():
-        article = Article.objects.select_for_update().filter(pk=note.article_id).first()
-        if article is None:
-            raise NoteInputError("This article has been removed; there is nothing left to note.")
-        text = tier_page.canonical_texts_get(article=article).get(note.tier)
-        if text is None:
-            raise NoteInputError("This article has no such tier.")
-        if exact is None and isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
-            exact = text[start:end]
-        try:
-            anchor = anchoring.validate_selection(text, start, end, exact)
-        except anchoring.SelectionError as error:
-            raise NoteInputError(str(error)) from error
+        article, anchor = _locked_selection(
+            article_id=note.article_id, tier=note.tier, start=start, end=end, exact=exact, exact_from_text=True
+        )
         note.article = article
         note.status = Note.Status.ANCHORED
         note.start, note.end = anchor.start, anchor.end
