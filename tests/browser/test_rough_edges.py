@@ -7,31 +7,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.test_margin_notes import select_text
+
 PASSWORD = "a-long-enough-pass-42"
 
 
 def select_words(page, text: str) -> None:
     """Select ``text`` inside the article's paragraphs, as a mouse would, and let the toolbar show."""
-    page.evaluate(
-        """(needle) => {
-          for (const element of document.querySelectorAll("article.reading :is(p, li)")) {
-            const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
-            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-              const index = node.data.indexOf(needle);
-              if (index === -1) continue;
-              const range = document.createRange();
-              range.setStart(node, index);
-              range.setEnd(node, index + needle.length);
-              getSelection().removeAllRanges();
-              getSelection().addRange(range);
-              document.dispatchEvent(new Event("selectionchange"));
-              return;
-            }
-          }
-          throw new Error(`not found: ${needle}`);
-        }""",
-        text,
-    )
+    select_text(page, "article.reading :is(p, li)", text)
+    page.evaluate('document.dispatchEvent(new Event("selectionchange"))')
 
 
 # --- 1. the first glossary hover no longer sticks ----------------------------------------------
