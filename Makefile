@@ -28,9 +28,14 @@ run: $(RUN_STAMP)
 	$(BIN)/python manage.py import_article content/articles/
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite runs on every core (pytest-xdist); a worker that runs out of tests takes some of
+# another's (worksteal), so the long property tests do not leave a core idle at the end.
+# PYTEST_WORKERS=0 runs it in this process (a debugger, -s).
+PYTEST_WORKERS ?= auto
+
 test: export DJANGO_DEBUG = 1
 test: $(DEV_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Load test (not part of `make test`): needs wrk; DATABASE_URL selects PostgreSQL,
 # BENCH_DURATION the seconds per scenario. See bench/run.py.

@@ -240,7 +240,8 @@ def markdown_text(text: str) -> list[str]:
 
 
 def notes_markdown(
-    notes: Iterable[Note], absolute: Callable[[str], str], *, title: str, elsewhere: Iterable[ExternalAnnotation] = ()
+    notes: Iterable[Note], absolute: Callable[[str], str], *, title: str, elsewhere: Iterable[ExternalAnnotation] = (),
+    deleted: Iterable = (),
 ) -> str:
     """Markdown grouped by article and tier, then "Elsewhere"; ``notes`` must be ordered by article, tier.
 
@@ -248,18 +249,37 @@ def notes_markdown(
     (``markdown_text``): the only markup is the export's own layout of
     headings, quotes and links.
     """
-    return "".join(notes_markdown_chunks(notes, absolute, title=title, elsewhere=elsewhere))
+    return "".join(notes_markdown_chunks(notes, absolute, title=title, elsewhere=elsewhere, deleted=deleted))
 
 
 def notes_markdown_chunks(
-    notes: Iterable[Note], absolute: Callable[[str], str], *, title: str, elsewhere: Iterable[ExternalAnnotation] = ()
+    notes: Iterable[Note], absolute: Callable[[str], str], *, title: str, elsewhere: Iterable[ExternalAnnotation] = (),
+    deleted: Iterable = (),
 ) -> Iterator[str]:
-    """:func:`notes_markdown`, a piece at a time."""
-    return _joined(_markdown_lines(notes, absolute, title=title, elsewhere=elsewhere))
+    """:func:`notes_markdown`, a piece at a time.
+
+    ``deleted`` (an incremental export's tombstones: ``uuid`` and ``deleted_at``) ends it
+    with a "Deleted" section, a :func:`tombstone_line` each.
+    """
+    return _joined(_markdown_lines(notes, absolute, title=title, elsewhere=elsewhere, deleted=deleted))
+
+
+def tombstone_line(block_id: str, deleted_at) -> str:
+    """A deleted note in an incremental export: one list item a person reads and a plugin matches
+    (``^- Deleted: (\\S+) at (\\S+)$``). ``block_id`` is what the export named the note by."""
+    return f"- Deleted: {block_id} at {_iso(deleted_at)}"
+
+
+def _tombstone_lines(deleted: Iterable, block_id: Callable[[str], str] = str) -> Iterator[str]:
+    heading = ["## Deleted", ""]
+    for tombstone in deleted:
+        lines, heading = heading, []
+        yield from [*lines, tombstone_line(block_id(tombstone.uuid), tombstone.deleted_at)]
 
 
 def _markdown_lines(
-    notes: Iterable[Note], absolute: Callable[[str], str], *, title: str, elsewhere: Iterable[ExternalAnnotation]
+    notes: Iterable[Note], absolute: Callable[[str], str], *, title: str, elsewhere: Iterable[ExternalAnnotation],
+    deleted: Iterable = (),
 ) -> Iterator[str]:
     yield from [f"# {' '.join(markdown_text(title))}", ""]
     for (article_title, tier), group in groupby(notes, key=lambda n: (n.article.title, n.tier)):
@@ -277,6 +297,7 @@ def _markdown_lines(
             lines += [f"[Read in context]({absolute(note.get_passage_url())}) · {note.created:%Y-%m-%d %H:%M} UTC", ""]
             yield from lines
     yield from _elsewhere_markdown(elsewhere)
+    yield from _tombstone_lines(deleted)
 
 
 def _joined(lines: Iterable[str]) -> Iterator[str]:

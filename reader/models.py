@@ -50,6 +50,13 @@ class Article(models.Model):
     # Bumped by every import that changes something; keys caches of rendered text.
     version = models.PositiveIntegerField(default=1)
     imported_at = models.DateTimeField(auto_now=True)
+    # Bibliographic metadata, as the sidecar JSON gives it (reader.metadata.article_metadata_validate);
+    # blank where it gives none: pages then leave the tag out rather than guess.
+    authors = models.JSONField(default=list, blank=True, help_text='[{"family": "Doe", "given": "Jane"}, ...]')
+    publication_date = models.CharField(max_length=10, blank=True, help_text="ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD")
+    publisher = models.CharField(max_length=200, blank=True)
+    doi = models.CharField("DOI", max_length=200, blank=True)
+    language = models.CharField(max_length=35, blank=True, help_text="A BCP 47 language tag, e.g. en or en-GB")
 
     objects = ArticleManager()
 
@@ -570,3 +577,40 @@ class ReaderPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: single-key shortcuts {'on' if self.single_key_shortcuts else 'off'}"
+
+
+class FeedKey(models.Model):
+    """The secret in the address of a reader's notes feed, ``/feeds/notes/<lookup>.<mac>/`` (``reader.services.feeds``).
+
+    Feed readers cannot send headers, so the address is the credential. Only ``lookup`` (random) is stored;
+    the ``mac`` half is an HMAC of it under ``SECRET_KEY``, so a copy of the database alone opens no feed,
+    while the tokens page can show the address again. Resetting gives a new ``lookup``.
+    """
+
+    LOOKUP_LENGTH = 22  # secrets.token_urlsafe(16): 128 random bits
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="feed_key")
+    lookup = models.CharField(max_length=LOOKUP_LENGTH, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"feed key of {self.user} ({self.created:%Y-%m-%d})"
+
+
+class ArticleRevision(models.Model):
+    """An import that changed an article (or first published it): one entry of the articles feed."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    created = models.BooleanField(default=False, help_text="The import that first published the article.")
+    imported_at = models.DateTimeField(default=timezone.now)
+    # What changed, as sentences for the feed; ``counts`` keeps the figures they came from, which the next
+    # revision compares against (parts, references and terms added or removed).
+    summary = models.TextField()
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.article.slug} version {self.version}"

@@ -42,10 +42,12 @@ from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 
-from reader import compression
+from reader import compression, metadata
+from reader.citations import Citation
 from reader.forms import NoteCreateForm
 from reader.models import WORDS_PER_MINUTE, Article, Note, Part, Tier
 from reader.rendering import CompiledHtml, Mark, compile_blocks, render_blocks_oob
+from reader.selectors import metadata as metadata_selectors
 from reader.selectors import notes as note_selectors
 from reader.selectors import tiers as tier_selectors
 from reader.services.preferences import single_key_shortcuts_in_session
@@ -119,6 +121,8 @@ class TierText:
     # Where switching depth lands, per passage and per section (tier-switcher.js reads it
     # as JSON, #tier-counterparts): see :func:`_landings`.
     counterparts: dict
+    # The article's references, for the page's JSON-LD (reader.metadata).
+    references: tuple[Citation, ...] = ()
 
 
 # Cards rendered with the page; the rest load as the reader scrolls the panel.
@@ -291,9 +295,30 @@ def tier_text_get(*, article: Article, tier: str) -> TierText | None:
             terms=term_summaries(content.terms),
             counterparts=_landings(tier, content),
             description=_description(content.blocks),
+            references=tuple(metadata_selectors.reference_citations_get(article=article)),
         )
         cache.set(key, text, timeout=TIER_TEXT_CACHE_SECONDS)
     return text
+
+
+def _tier_part(summary: PartSummary) -> metadata.TierPart:
+    return metadata.TierPart(
+        slug=summary.slug, title=summary.title, url=summary.url, word_count=summary.word_count,
+        reading_minutes=summary.reading_minutes,
+    )
+
+
+def page_metadata(request, *, article: Article, text: TierText) -> metadata.PageMetadata:
+    """The tier page's <head> metadata (templates/reader/metadata.html), from the tier text: no query."""
+    return metadata.tier_page_metadata(
+        article=article,
+        absolute=request.build_absolute_uri,
+        tier=_tier_part(text.tier),
+        tiers=[_tier_part(summary) for summary in text.tiers],
+        description=text.description,
+        references=text.references,
+        terms=[(term.slug, term.name) for term in text.terms],
+    )
 
 
 def _description(blocks, limit: int = 155) -> str:
@@ -649,6 +674,7 @@ def tier_page_get(
             "csrf_token": CSRF_PLACEHOLDER.decode(),
             "note_form": NoteCreateForm(auto_id="note-editor-%s"),
             "single_keys": single_keys,
+            "metadata": None if region_only else page_metadata(request, article=article, text=text),
         }
         page = _cached_page(render_to_string(f"{TEMPLATE}#{REGION}" if region_only else TEMPLATE, context, request).encode())
         # Not stored when asked for with a query string: the page shows the address it was asked for

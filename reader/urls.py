@@ -1,12 +1,16 @@
 from django.urls import include, path
 
-from reader.views import annotations, concepts, notes, preferences, reading, tokens
+from reader.views import annotations, concepts, feeds, notes, preferences, reading, tokens
 
 urlpatterns = [
     path("", reading.home, name="home"),
     # Personal access tokens for the annotation protocol (the other account pages are in account_urls.py).
     path("accounts/tokens/", tokens.tokens, name="tokens"),
     path("accounts/tokens/<int:token_id>/revoke/", tokens.token_revoke, name="token-revoke"),
+    path("accounts/tokens/feed/reset/", tokens.feed_key_reset, name="feed-key-reset"),
+    # Atom feeds: the reader's notes at a secret address (feed readers send no credentials), and article updates.
+    path("feeds/notes/<str:key>/", feeds.notes_feed, name="feed-notes"),
+    path("feeds/articles/", feeds.articles_feed, name="feed-articles"),
     path("accounts/preferences/single-keys/", preferences.single_key_shortcuts, name="single-keys-preference"),
     path("notes/", notes.my_notes, name="my-notes"),
     path("notes/export.md", notes.export_markdown, name="notes-export-md"),
@@ -26,6 +30,7 @@ urlpatterns = [
     path("articles/<slug:slug>/glossary/", reading.glossary, name="glossary"),
     path("articles/<slug:slug>/glossary/<slug:term>/", concepts.concept, name="concept"),
     path("articles/<slug:slug>/place/", reading.place_save, name="place-save"),
+    path("articles/<slug:slug>/notes/export.md", notes.export_article_markdown, name="article-notes-export-md"),
     path("articles/<slug:slug>/references/", reading.references, name="references"),
     path("articles/<slug:slug>/references.bib", reading.references_download, {"extension": "bib"}, name="references-bibtex"),
     path("articles/<slug:slug>/references.ris", reading.references_download, {"extension": "ris"}, name="references-ris"),

@@ -194,21 +194,23 @@ class FormClient(Client):
 # budget that has to grow means a page started querying per row.
 #
 # A tier page rendered afresh: the article (its cached state, then the row),
-# its parts, blocks, glossary terms, definitions and stored counterparts.
-TIER_PAGE_QUERIES = 7
+# its parts, blocks, glossary terms, definitions and stored counterparts, and
+# its references with their authors for the JSON-LD (one query, cached with the tier text).
+TIER_PAGE_QUERIES = 8
 # ... from the page cache, for a reader without a session: none at all.
 CACHED_TIER_PAGE_QUERIES = 0
 # Signed in, afresh: those, the session, the user, the notes' state, the tier's
 # notes, the notes at other depths, and what places those on this tier.
-SIGNED_IN_TIER_PAGE_QUERIES = 14
+SIGNED_IN_TIER_PAGE_QUERIES = 15
 # Signed in, from the page cache: the article, the session, the user and the notes' state.
 CACHED_SIGNED_IN_TIER_PAGE_QUERIES = 4
 # One note as JSON-LD, its edit page: the session, the user, the notes and their tags.
 NOTES_PAGE_QUERIES = 4
 # An export: those, and the reader's annotations of other pages.
 EXPORT_QUERIES = 5
-# My notes: those, and the annotations made elsewhere and the reader's tags for the filter.
-MY_NOTES_QUERIES = 6
+# My notes: those, and the annotations made elsewhere, the reader's tags for the filter and the
+# articles with notes (their Obsidian and Logseq exports).
+MY_NOTES_QUERIES = 7
 
 
 def assert_nests_validly(html: str) -> None:

@@ -8,7 +8,11 @@ journal reference).  The exporters turn a list of citations into
 * RIS      -- :func:`to_ris` (:mod:`.ris`), rispy
 * CSL-JSON -- :func:`to_csl_json` (:mod:`.csl`), a list of dicts for ``json.dumps``
 
-and :mod:`.links` builds PubMed / Google Scholar search links.
+and :mod:`.links` builds PubMed / Google Scholar search links.  :mod:`.styles`
+renders CSL-JSON items in a citation style (citeproc-py, the official CSL
+styles), :mod:`.coins` writes a reference as a COinS OpenURL string, and
+:mod:`.article_item` makes the article itself a CSL item ("Cite this article");
+import those from their modules.
 
 Unparsed citations are never dropped: each exporter writes a minimal record
 whose title is the raw reference text.  "et al." is written as a last author

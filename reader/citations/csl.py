@@ -10,7 +10,7 @@ from .record import Citation
 
 # CSL-JSON has no et-al flag; pandoc reads BibTeX's "and others" as this name
 # and its citeproc, like citeproc-js, prints it as "et al.".
-_ET_AL_NAME = {"literal": "others"}
+ET_AL_NAME = {"literal": "others"}
 
 
 def _csl_item(c: Citation) -> dict:
@@ -22,7 +22,7 @@ def _csl_item(c: Citation) -> dict:
         for family, given in c.authors
     ]
     if c.et_al:
-        authors.append(dict(_ET_AL_NAME))
+        authors.append(dict(ET_AL_NAME))
     if authors:
         item["author"] = authors
     item["title"] = c.title or c.raw

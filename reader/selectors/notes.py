@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
 from typing import Generic, NamedTuple, TypeVar
 
-from django.db.models import Count, F, Max, Q, QuerySet, Window
+from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Left, RowNumber
 from django.utils import timezone
 
@@ -260,31 +260,101 @@ def note_after(*, note: Note) -> Note | None:
     )
 
 
-def notes_for_export(*, user) -> QuerySet[Note]:
-    """The reader's live notes grouped by article and tier, in reading order."""
-    return (
-        Note.objects.live().owned_by(user).select_related("article").prefetch_related("tags")
-        .order_by("article__title", "article_id", "tier", "start", "pk")
-    )
+def notes_for_export(*, user, since: datetime | None = None) -> QuerySet[Note]:
+    """The reader's live notes grouped by article and tier, in reading order; with ``since``, those changed since."""
+    notes = Note.objects.live().owned_by(user)
+    if since is not None:
+        notes = notes.filter(modified__gte=since)
+    return notes.select_related("article").prefetch_related("tags").order_by("article__title", "article_id", "tier", "start", "pk")
 
 
 # Rows an export holds at once: 200 notes of at most 10,000 + 20,000 characters.
 EXPORT_CHUNK_SIZE = 200
 
 
-def notes_for_export_iter(*, user) -> Iterator[Note]:
+def notes_for_export_iter(*, user, since: datetime | None = None) -> Iterator[Note]:
     """:func:`notes_for_export` read ``EXPORT_CHUNK_SIZE`` rows at a time (and their tags, one query per chunk),
     so that an export holds a chunk of notes, not all of them."""
-    for note in notes_for_export(user=user).iterator(chunk_size=EXPORT_CHUNK_SIZE):
+    return _released(notes_for_export(user=user, since=since).iterator(chunk_size=EXPORT_CHUNK_SIZE))
+
+
+def _released(notes: Iterator[Note]) -> Iterator[Note]:
+    for note in notes:
         yield note
         # Once the caller asks for the next note: the prefetched tags' queryset refers back to
         # its note, a cycle that only the garbage collector frees, many chunks later.
         note.__dict__.pop("_prefetched_objects_cache", None)
 
 
-def annotations_elsewhere_for_export(*, user) -> Iterator[ExternalAnnotation]:
-    """The reader's live annotations of other pages, newest first, read ``EXPORT_CHUNK_SIZE`` at a time."""
-    return ExternalAnnotation.objects.live().filter(user=user).order_by("-created", "-pk").iterator(chunk_size=EXPORT_CHUNK_SIZE)
+def annotations_elsewhere_for_export(*, user, since: datetime | None = None) -> Iterator[ExternalAnnotation]:
+    """The reader's live annotations of other pages, newest first, read ``EXPORT_CHUNK_SIZE`` at a time;
+    with ``since``, those changed since."""
+    annotations = ExternalAnnotation.objects.live().filter(user=user)
+    if since is not None:
+        annotations = annotations.filter(modified__gte=since)
+    return annotations.order_by("-created", "-pk").iterator(chunk_size=EXPORT_CHUNK_SIZE)
+
+
+# --- incremental exports (?since=) -----------------------------------------------------------
+
+class Tombstone(NamedTuple):
+    """A note or annotation deleted since an incremental export's ``since``."""
+
+    uuid: str
+    deleted_at: datetime
+
+
+def _deleted_since(rows: QuerySet, since: datetime) -> QuerySet:
+    # A delete stamps only deleted_at (note_delete leaves modified alone); a later change to a
+    # deleted row (re-anchoring) counts too, which at worst repeats a tombstone.
+    return rows.filter(deleted_at__isnull=False).filter(Q(deleted_at__gte=since) | Q(modified__gte=since))
+
+
+def tombstones_since(*, user, since: datetime, article: Article | None = None) -> Iterator[Tombstone]:
+    """The reader's notes deleted since ``since`` (on ``article``, else everywhere), oldest delete first; one query."""
+    notes = Note.objects.owned_by(user)
+    if article is not None:
+        notes = notes.filter(article=article)
+    rows = _deleted_since(notes, since).order_by("deleted_at", "pk").values_list("uuid", "deleted_at")
+    return (Tombstone(str(uuid), deleted_at) for uuid, deleted_at in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE))
+
+
+def annotation_tombstones_since(*, user, since: datetime) -> Iterator[Tombstone]:
+    """The reader's annotations of other pages deleted since ``since``, oldest delete first; one query."""
+    rows = _deleted_since(ExternalAnnotation.objects.filter(user=user), since).order_by("deleted_at", "pk")
+    return (
+        Tombstone(str(uuid), deleted_at)
+        for uuid, deleted_at in rows.values_list("uuid", "deleted_at").iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    )
+
+
+def _article_notes(*, user, article: Article, since: datetime | None) -> QuerySet[Note]:
+    notes = Note.objects.live().owned_by(user).filter(article=article)
+    return notes if since is None else notes.filter(modified__gte=since)
+
+
+def article_notes_for_sync_iter(*, user, article: Article, since: datetime | None = None) -> Iterator[Note]:
+    """The reader's live notes on ``article`` (with ``since``, those changed since) in depth order, then reading
+    order, detached notes last in their tier; ``EXPORT_CHUNK_SIZE`` rows at a time, their tags one query per chunk."""
+    depth = Case(*(When(tier=tier, then=Value(index)) for index, tier in enumerate(Tier.values)), default=Value(len(Tier.values)))
+    notes = (
+        _article_notes(user=user, article=article, since=since).prefetch_related("tags")
+        .order_by(depth, F("start").asc(nulls_last=True), "pk")
+    )
+    for note in _released(notes.iterator(chunk_size=EXPORT_CHUNK_SIZE)):
+        note.article = article
+        yield note
+
+
+def articles_with_notes(*, user) -> list[Article]:
+    """The articles the reader has live notes on, by title: My notes links each one's Obsidian and Logseq export."""
+    return list(Article.objects.filter(notes__in=Note.objects.live().owned_by(user)).distinct().order_by("title", "pk").only("slug", "title"))
+
+
+def article_export_tags(*, user, article: Article, since: datetime | None = None) -> list[str]:
+    """The names of the tags on the notes :func:`article_notes_for_sync_iter` gives, alphabetically; one query."""
+    notes = _article_notes(user=user, article=article, since=since)
+    return list(Tag.objects.filter(notes__in=notes).distinct().order_by("key").values_list("name", flat=True))
 
 
 def export_total(*, user) -> int:

@@ -87,20 +87,28 @@ def tier_section_starts(*, article: Article) -> dict[str, list[tuple[int, str]]]
     In one query. Re-anchoring reads it before an import changes the text, to say where a
     note that no longer fits anywhere used to be.
     """
+    return tier_starts(article=article)[0]
+
+
+def tier_starts(*, article: Article) -> tuple[dict[str, list[tuple[int, str]]], dict[str, tuple[tuple[int, str], ...]]]:
+    """Each tier's section starts (as ``tier_section_starts``) and block starts (tier -> ((offset, anchor), ...)),
+    in one query."""
     sections: dict[str, list[tuple[int, str]]] = {}
+    blocks: dict[str, list[tuple[int, str]]] = {}
     offsets: dict[str, int] = {}
     rows = (
         Block.objects.filter(part__article=article, part__kind=Part.Kind.TIER)
         .order_by("part__position", "position")
-        .values_list("part__slug", "kind", "text")
+        .values_list("part__slug", "kind", "anchor", "text")
     )
     separator = len(BLOCK_SEPARATOR)
-    for tier, kind, text in rows:
+    for tier, kind, anchor, text in rows:
         offset = offsets.get(tier, -separator) + separator
         if kind == Block.Kind.HEADING:
             sections.setdefault(tier, []).append((offset, text))
+        blocks.setdefault(tier, []).append((offset, anchor))
         offsets[tier] = offset + len(text)
-    return sections
+    return sections, {tier: tuple(items) for tier, items in blocks.items()}
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from functools import partial
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import connections, transaction
 
+from reader.services.feeds import feed_key_reset_if_any
 from reader.services.tokens import tokens_revoke_all
 
 logger = logging.getLogger(__name__)
@@ -60,5 +61,7 @@ def password_reset_send(*, email: str, domain: str, use_https: bool) -> None:
 
 def password_changed(*, user) -> int:
     """What follows a new password (changed, or set from a reset link): the reader's access tokens are
-    revoked, so a token someone else took stops working too. How many there were."""
+    revoked and their notes feed gets a new address, so a token or feed address someone else took stops
+    working too. How many tokens there were."""
+    feed_key_reset_if_any(user=user)
     return tokens_revoke_all(user=user)

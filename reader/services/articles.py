@@ -19,7 +19,9 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from reader import tier_page
+from reader.metadata import ArticleMetadata
 from reader.selectors.tiers import tier_section_starts
+from reader.services.feeds import article_revision_record
 from reader.services.notes import ReanchorReport, notes_reanchor
 from reader.text import alignment, alignment_labels, parsing
 from reader.text.canonical import block_content, iter_term_spans
@@ -230,9 +232,13 @@ def _parsed_value_errors(parsed: parsing.ParsedArticle, term_slugs: dict[str, st
 
 
 def article_import(
-    *, source: str, slug: str, title: str, source_name: str = "", labels: Mapping | None = None
+    *, source: str, slug: str, title: str, source_name: str = "", labels: Mapping | None = None,
+    metadata: ArticleMetadata | None = None,
 ) -> ImportReport:
     """Create or update the article ``slug`` from ``source`` text.
+
+    ``metadata``, the sidecar's bibliographic keys (already checked: ``reader.metadata.article_metadata_validate``),
+    replaces what is stored; None keeps it.
 
     ``labels``, a parsed alignment label file (tests/fixtures/alignment/blocks/), adds
     the alignment's precision@1 and coverage per direction to the report.
@@ -260,14 +266,16 @@ def article_import(
             # recomputed, and pages are renewed only if one moved.
             blocks_by_part = {part.slug: list(part.blocks.order_by("position")) for part in article.parts.all()}
             report.counterparts = _sync_counterparts(parsed, blocks_by_part, labels)
-            if report.counterparts.changed:
+            # New metadata changes every page's <head>: a new version renews the cached pages.
+            if _metadata_apply(article, metadata) | report.counterparts.changed:
                 article.version += 1
                 article.summary = _summary(parsed)
-                article.save(update_fields=["version", "summary"])
+                article.save(update_fields=["version", "summary", *METADATA_FIELDS])
+                article_revision_record(article=article, report=report)
             return report
         if article is None:
             article = Article.objects.create(
-                slug=slug, title=title, source_name=source_name, source_sha256=digest
+                slug=slug, title=title, source_name=source_name, source_sha256=digest, **(metadata.fields() if metadata else {})
             )
             report.created = True
         else:
@@ -275,6 +283,7 @@ def article_import(
             article.source_name = source_name or article.source_name
             article.source_sha256 = digest
             article.version += 1
+            _metadata_apply(article, metadata)
             article.save()
         report.changed = True
 
@@ -288,7 +297,22 @@ def article_import(
         report.counterparts = _sync_counterparts(parsed, blocks_by_part, labels)
         article.summary = _summary(parsed)
         article.save(update_fields=["summary"])
+        article_revision_record(article=article, report=report)
     return report
+
+
+METADATA_FIELDS = list(ArticleMetadata().fields())
+
+
+def _metadata_apply(article: Article, metadata: ArticleMetadata | None) -> bool:
+    """Set the article's metadata columns to ``metadata`` (None: keep them); whether one changed."""
+    if metadata is None:
+        return False
+    fields = metadata.fields()
+    changed = any(getattr(article, name) != value for name, value in fields.items())
+    for name, value in fields.items():
+        setattr(article, name, value)
+    return changed
 
 
 SUMMARY_MAX_LENGTH = 240

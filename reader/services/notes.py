@@ -180,7 +180,8 @@ def note_restore(*, note: Note) -> Note:
     with transaction.atomic():
         ensure_note_capacity(user_id=note.user_id)
         note.deleted_at = None
-        note.save(update_fields=["deleted_at"])
+        # A restore is a change (an incremental export sends the note again): modified moves too.
+        note.save(update_fields=["deleted_at", "modified"])
     return note
 
 
@@ -242,6 +243,9 @@ def notes_reanchor(*, article: Article, old_sections: dict | None = None) -> Rea
                 "exact": anchor.exact, "prefix": anchor.prefix, "suffix": anchor.suffix, "detached_section": "",
             }
         update = {field: value for field, value in new_values.items() if getattr(note, field) != value}
+        if update.keys() & {"status", "exact"}:
+            # What an export shows of the note changed (detached, or a new quote): an incremental export sends it.
+            update["modified"] = timezone.now()
         if update:
             changed.append((note.pk, update))
     # One UPDATE per moved note, of the columns that changed: bulk_update's CASE over

@@ -9,6 +9,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from reader import metadata
 from reader.selectors import concepts as concept_selectors
 from reader.views.htmx import HtmxHttpRequest, wants_fragment
 from reader.views.reading import article_or_404
@@ -36,10 +37,17 @@ def concept(request: HtmxHttpRequest, slug: str, term: str) -> HttpResponse:
         }
         for group in concept.tiers
     ]
-    context = {"article": article, "concept": concept, "tiers": tiers, "notes": notes}
+    context = {"article": article, "concept": concept, "tiers": tiers, "notes": notes, "metadata": _metadata(request, article, concept)}
     template = "reader/concept.html#concept-mentions" if wants_fragment(request) else "reader/concept.html"
     response = render(request, template, context)
     if request.user.is_authenticated:
         # A reader's own notes: not to be stored.
         patch_cache_control(response, no_store=True)
     return response
+
+
+def _metadata(request: HtmxHttpRequest, article, concept) -> metadata.PageMetadata:
+    definition = concept.definitions[0].text if concept.definitions else ""
+    return metadata.concept_page_metadata(
+        article=article, absolute=request.build_absolute_uri, slug=concept.term.slug, name=concept.term.name, definition=definition
+    )

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from datetime import datetime
+from datetime import timezone as dt_timezone
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from reader import exports, tier_page
+from reader import exports, exports_sync, tier_page
 from reader.forms import NoteCreateForm, NoteReattachForm, NotesFilterForm, NoteUpdateForm, error_text
 from reader.models import Note, Tier
 from reader.selectors import notes as note_selectors
+from reader.selectors import tiers as tier_selectors
 from reader.services import notes as note_services
 from reader.views.htmx import HtmxHttpRequest, login_required, private, wants_fragment
 from reader.views.reading import article_or_404
@@ -215,6 +221,7 @@ def my_notes(request: HtmxHttpRequest) -> HttpResponse:
     if wants_fragment(request):
         return render(request, "reader/my_notes.html#note-results", context)
     context["tags"] = note_selectors.tags_with_counts(user=request.user)
+    context["export_articles"] = note_selectors.articles_with_notes(user=request.user)
     context["elsewhere"] = note_selectors.annotations_elsewhere_page(user=request.user, after=cursors[ELSEWHERE_CURSOR])
     return render(request, "reader/my_notes.html", context)
 
@@ -224,19 +231,86 @@ def _encoded(chunks):
         yield chunk.encode()
 
 
+def _since(request: HtmxHttpRequest) -> datetime | None:
+    """The ``since`` of an incremental export, in UTC; None without one; ValueError with the reason."""
+    value = request.GET.get("since")
+    if value is None:
+        return None
+    try:
+        since = parse_datetime(value.strip())
+        # A time without an offset is taken as UTC, the zone every export writes.
+        if since is not None:
+            since = since.replace(tzinfo=dt_timezone.utc) if since.tzinfo is None else since.astimezone(dt_timezone.utc)
+    except (ValueError, OverflowError):  # a day or offset out of range; a time before year 1 or after 9999 in UTC
+        since = None
+    if since is None:
+        raise ValueError(
+            "since must be an ISO 8601 date and time, such as 2026-03-01T09:30:00Z (in a URL, write a “+” "
+            "before an offset as %2B); the “exported” time of the previous export is one."
+        )
+    return since
+
+
+def _markdown_response(chunks, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_encoded(chunks), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @require_safe
 @login_required
 @private
-def export_markdown(request: HtmxHttpRequest) -> StreamingHttpResponse:
-    """Every note and annotation elsewhere as Markdown, streamed: a worker holds a chunk of notes, not all of them."""
+def export_markdown(request: HtmxHttpRequest) -> HttpResponse:
+    """Every note and annotation elsewhere as Markdown, streamed: a worker holds a chunk of notes, not all of them.
+
+    ``?since=``: only what changed since then, and what was deleted as tombstones.
+    """
+    try:
+        since = _since(request)
+    except ValueError as error:
+        return _bad_request(str(error))
+    deleted = ()
+    if since is not None:
+        deleted = itertools.chain(
+            note_selectors.tombstones_since(user=request.user, since=since),
+            note_selectors.annotation_tombstones_since(user=request.user, since=since),
+        )
     chunks = exports.notes_markdown_chunks(
-        note_selectors.notes_for_export_iter(user=request.user), request.build_absolute_uri,
+        note_selectors.notes_for_export_iter(user=request.user, since=since), request.build_absolute_uri,
         title=f"Notes of {request.user.get_username()}",
-        elsewhere=note_selectors.annotations_elsewhere_for_export(user=request.user),
+        elsewhere=note_selectors.annotations_elsewhere_for_export(user=request.user, since=since),
+        deleted=deleted,
     )
-    response = StreamingHttpResponse(_encoded(chunks), content_type="text/markdown; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="notes.md"'
-    return response
+    return _markdown_response(chunks, "notes.md")
+
+
+@require_safe
+@login_required
+@private
+def export_article_markdown(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The reader's notes on one article for Obsidian or Logseq (``?flavour=``), streamed; ``?since=`` as above."""
+    article = article_or_404(slug)
+    flavour = request.GET.get("flavour", exports_sync.OBSIDIAN)
+    if flavour not in exports_sync.FLAVOURS:
+        return _bad_request(f"flavour must be one of: {', '.join(exports_sync.FLAVOURS)}.")
+    try:
+        since = _since(request)
+    except ValueError as error:
+        return _bad_request(str(error))
+    sections, blocks = tier_selectors.tier_starts(article=article)
+    export = exports_sync.SyncExport(
+        title=article.title, source_url=request.build_absolute_uri(article.get_absolute_url()), flavour=flavour,
+        exported=timezone.now(), authors=exports_sync.author_names(article), since=since,
+        tags=note_selectors.article_export_tags(user=request.user, article=article, since=since),
+        sections=sections, blocks=blocks,
+    )
+    deleted = () if since is None else note_selectors.tombstones_since(user=request.user, since=since, article=article)
+    chunks = exports_sync.sync_markdown_chunks(
+        note_selectors.article_notes_for_sync_iter(user=request.user, article=article, since=since),
+        request.build_absolute_uri, export, deleted,
+    )
+    return _markdown_response(chunks, f"{article.slug}-notes-{flavour}.md")
+
 
 
 @require_safe

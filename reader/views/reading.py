@@ -5,18 +5,22 @@ from __future__ import annotations
 import json
 import re
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from reader import citations, tier_page
+from reader import citations, metadata, tier_page
+from reader.citations import styles as citation_styles
 from reader.models import Article, Tier
 from reader.rendering import compile_blocks
 from reader.selectors import articles as article_selectors
+from reader.selectors import references as reference_selectors
 from reader.selectors import places as place_selectors
 from reader.selectors import tiers as tier_selectors
 from reader.services import places as place_services
@@ -51,7 +55,8 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         place = _place(request, article)
         section = place_selectors.section_title_get(article=article, place=place) if place and place.anchor else ""
         cards.append({"article": article, "place": place, "section": section})
-    response = render(request, "reader/home.html", {"cards": cards})
+    context = {"cards": cards, "metadata": metadata.home_page_metadata(absolute=request.build_absolute_uri)}
+    response = render(request, "reader/home.html", context)
     if request.user.is_authenticated:
         patch_cache_control(response, no_store=True)  # where the reader left off is theirs
     return response
@@ -153,24 +158,52 @@ def glossary(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     article = article_or_404(slug)
     terms = article_selectors.glossary_get(article=article)
     letters = article_selectors.glossary_letters(terms)
-    return render(request, "reader/glossary.html", {"article": article, "terms": terms, "letters": letters})
+    page_metadata = metadata.glossary_page_metadata(article=article, absolute=request.build_absolute_uri, terms=terms)
+    context = {"article": article, "terms": terms, "letters": letters, "metadata": page_metadata}
+    return render(request, "reader/glossary.html", context)
+
+
+CITATION_STYLE_COOKIE = "citation_style"
+
+
+def _citation_style(request: HtmxHttpRequest) -> str:
+    """The style the reader chose last (the cookie), else the default."""
+    chosen = request.COOKIES.get(CITATION_STYLE_COOKIE, "")
+    return chosen if chosen in citation_styles.STYLES else citation_styles.DEFAULT_STYLE
 
 
 @require_safe
 @cache_control(private=True, no_cache=True)
+@vary_on_headers("HX-Request", "Cookie")
 def references(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The references and "Cite this article" in the style of ``?style=``, else the reader's last one."""
     article = article_or_404(slug)
-    references = article_selectors.references_get(article=article)
-    records = citations.with_unique_keys([reference.citation() for reference in references])
-    entries = [
-        {
-            "reference": reference,
-            "pubmed_url": citations.pubmed_search_url(record),
-            "scholar_url": citations.scholar_search_url(record),
-        }
-        for reference, record in zip(references, records, strict=True)
-    ]
-    return render(request, "reader/references.html", {"article": article, "entries": entries})
+    requested = request.GET.get("style")
+    if requested is not None and requested not in citation_styles.STYLES:
+        # Only a hand-edited address gets here: the form offers the known styles alone.
+        known = ", ".join(citation_styles.STYLES)
+        return HttpResponseBadRequest(
+            f"Unknown citation style {requested!r}: choose one of {known}.", content_type="text/plain; charset=utf-8"
+        )
+    style = requested or _citation_style(request)
+    styled = reference_selectors.references_styled(article=article, style=style)
+    article_url = request.build_absolute_uri(article.get_absolute_url())
+    context = {
+        "article": article,
+        "entries": styled.entries,
+        "style": citation_styles.STYLES[style],
+        "styles": citation_styles.STYLES.values(),
+        "cite": reference_selectors.article_citation(article=article, style=style, url=article_url, accessed=timezone.localdate()),
+        "metadata": metadata.references_page_metadata(article=article, absolute=request.build_absolute_uri, references=styled.records),
+    }
+    template = "reader/references.html#cited" if wants_fragment(request) else "reader/references.html"
+    response = render(request, template, context)
+    if requested and requested != request.COOKIES.get(CITATION_STYLE_COOKIE):
+        response.set_cookie(
+            CITATION_STYLE_COOKIE, requested, max_age=cookies.MAX_AGE, path="/",
+            secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax",
+        )
+    return response
 
 
 def _csl_json(records) -> str:

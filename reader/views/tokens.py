@@ -1,4 +1,5 @@
-"""Personal access tokens for the annotation protocol: make, list and revoke them at ``/accounts/tokens/``."""
+"""Personal access tokens for the annotation protocol: make, list and revoke them at ``/accounts/tokens/``;
+the address of the reader's notes feed, and resetting it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from reader.models import AccessToken
+from reader.models import AccessToken, FeedKey
+from reader.selectors.feeds import FEED_MAX_ENTRIES
+from reader.services import feeds as feed_services
 from reader.services import tokens as token_services
 from reader.views.htmx import HtmxHttpRequest, login_required, private
 
@@ -23,6 +26,11 @@ class TokenCreateForm(forms.Form):
 def _page(request: HtmxHttpRequest, form: TokenCreateForm, *, new_token=None, status: int = 200) -> HttpResponse:
     tokens = AccessToken.objects.filter(user=request.user).order_by("-created")
     context = {"form": form, "tokens": tokens, "new_token": new_token, "container_url": request.build_absolute_uri(reverse("annotations"))}
+    feed_key = FeedKey.objects.filter(user=request.user).first()
+    feed_url = None
+    if feed_key is not None:
+        feed_url = request.build_absolute_uri(reverse("feed-notes", kwargs={"key": feed_services.feed_key_secret(feed_key)}))
+    context |= {"feed_key": feed_key, "feed_url": feed_url, "feed_max_entries": FEED_MAX_ENTRIES}
     return render(request, "reader/tokens.html", context, status=status)
 
 
@@ -51,3 +59,12 @@ def token_revoke(request: HtmxHttpRequest, token_id: int) -> HttpResponse:
     if not token_services.token_revoke(user=request.user, token_id=token_id):
         raise Http404("No such token.")
     return redirect("tokens")
+
+
+@require_POST
+@login_required
+@private
+def feed_key_reset(request: HtmxHttpRequest) -> HttpResponse:
+    """Make the reader's first feed address, or a new one in place of the old, which stops working."""
+    feed_services.feed_key_reset(user=request.user)
+    return redirect(reverse("tokens") + "#notes-feed")

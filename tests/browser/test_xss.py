@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -41,15 +43,21 @@ def hostile(live_server, browser):
 # ran" could not fail even if a payload reached the page as markup. Without it,
 # markup from a payload runs, and these checks see it.
 NO_CSP = {"viewport": {"width": 1280, "height": 800}, "bypass_csp": True}
-# Elements a payload would have made: inline script (json_script data aside),
-# and any element with an event handler attribute.
-INJECTED = "script:not([src]):not([type='application/json']), [onerror], [onload], [onclick]"
+# Elements a payload would have made: inline script (json_script data and the
+# schema.org JSON-LD aside), and any element with an event handler attribute.
+INJECTED = (
+    "script:not([src]):not([type='application/json']):not([type='application/ld+json']), [onerror], [onload], [onclick]"
+)
 
 
 def assert_no_script_ran(page):
     page.wait_for_timeout(200)  # let any injected handler fire
     assert page.evaluate("window.__xss") is None
     assert page.evaluate(f"document.querySelectorAll({INJECTED!r}).length") == 0
+    # The JSON-LD holds the hostile titles and terms: it must still be one whole JSON value each
+    # (a "</script>" in a value would have cut it short and left the rest as markup).
+    for data in page.evaluate("[...document.querySelectorAll('script[type=\"application/ld+json\"]')].map(s => s.text)"):
+        assert isinstance(json.loads(data), dict)
 
 
 def test_article_text_terms_and_references_are_shown_as_text(hostile, new_page):

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reader.models import Block, Counterpart
+from reader.services.feeds import feed_key_reset, feed_key_secret
 from reader.services.tokens import token_create
 from tests.factories import SEED_SLUG, FormClient, make_note, make_user
 
@@ -41,7 +42,8 @@ QUERY_PARAMETERS = {
     "tokens": [],
     "token-revoke": [],
     "my-notes": ["q", "tier", "tag", "after", "detached_after", "elsewhere_after"],
-    "notes-export-md": [],
+    "notes-export-md": ["since"],
+    "article-notes-export-md": ["flavour", "since"],
     "notes-export-jsonld": [],
     "note-detail": [],
     "note-edit": [],
@@ -57,7 +59,7 @@ QUERY_PARAMETERS = {
     "glossary": [],
     "concept": ["notes_after"],
     "place-save": [],
-    "references": [],
+    "references": ["style"],
     "references-bibtex": [],
     "references-ris": [],
     "references-csl-json": [],
@@ -65,11 +67,14 @@ QUERY_PARAMETERS = {
     "note-cards": ["after", "through"],
     "tier": [],
     "depth-passage": [],
+    "feed-key-reset": [],
+    "feed-notes": [],
+    "feed-articles": [],
 }
 # Views that only answer POST: fuzzed with a POST (those that read ?next) or not at all (their ?query is unread).
 POST_ONLY = {
     "logout", "token-revoke", "note-update", "note-delete", "note-restore", "note-reattach", "place-save", "note-create",
-    "single-keys-preference",
+    "single-keys-preference", "feed-key-reset",
 }
 POSTED = {"login", "signup", "logout"}
 
@@ -138,10 +143,14 @@ def site(seed_article):
         "single-keys-preference": "/accounts/preferences/single-keys/", "annotations": "/annotations/", "annotation": f"/annotations/{note.uuid}",
         "article": f"{ARTICLE}/", "glossary": f"{ARTICLE}/glossary/", "concept": f"{ARTICLE}/glossary/insulin-resistance/",
         "place-save": f"{ARTICLE}/place/", "references": f"{ARTICLE}/references/",
+        "article-notes-export-md": f"{ARTICLE}/notes/export.md",
         "references-bibtex": f"{ARTICLE}/references.bib", "references-ris": f"{ARTICLE}/references.ris",
         "references-csl-json": f"{ARTICLE}/references.json", "note-create": f"{ARTICLE}/intermediate/notes/",
         "note-cards": f"{ARTICLE}/intermediate/notes/cards/", "tier": f"{ARTICLE}/intermediate/",
         "depth-passage": f"{ARTICLE}/intermediate/depth/{anchor}/academic/",
+        "feed-key-reset": "/accounts/tokens/feed/reset/",
+        "feed-notes": f"/feeds/notes/{feed_key_secret(feed_key_reset(user=reader))}/",
+        "feed-articles": "/feeds/articles/",
     }
     assert set(urls) == set(QUERY_PARAMETERS)
     signed_in = FormClient()

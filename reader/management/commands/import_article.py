@@ -2,7 +2,10 @@
 
 PATH is an article source (``.txt``) or a folder of them. Title and slug come
 from the options, else from a sidecar ``<name>.json`` beside the file
-(``{"title": ..., "slug": ...}``), else from the file name.
+(``{"title": ..., "slug": ...}``), else from the file name. The sidecar may also
+give the bibliographic keys ``authors``, ``date``, ``publisher``, ``doi`` and
+``language`` (``reader.metadata.article_metadata_validate``); what it gives
+replaces what is stored, and what it leaves out is stored as unknown.
 
 Slug and title are checked before anything is written (a Django slug of at most
 120 characters; a title of at most 300 characters without control characters).
@@ -19,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils.text import slugify
 
+from reader.metadata import MetadataError, article_metadata_validate
 from reader.services.articles import ArticleInputError, article_import
 from reader.text.parsing import ArticleFormatError
 
@@ -65,6 +69,11 @@ class Command(BaseCommand):
 
     def _import_file(self, file: Path, *, slug: str | None, title: str | None) -> None:
         meta = self._sidecar(file)
+        try:
+            metadata = article_metadata_validate(meta)
+        except MetadataError as error:
+            problems = "\n".join(f"  {problem}" for problem in error.problems)
+            raise CommandError(f"{file.with_suffix('.json')}: not imported, nothing was changed:\n{problems}") from error
         if slug is None:
             slug = meta["slug"] if meta.get("slug") is not None else slugify(file.stem)
         if title is None:
@@ -77,7 +86,8 @@ class Command(BaseCommand):
             # article_import checks slug and title, then parses, before it writes anything,
             # and writes inside one transaction of its own.
             report = article_import(
-                source=source, slug=slug, title=title, source_name=file.name, labels=self._labels(slug)
+                source=source, slug=slug, title=title, source_name=file.name, labels=self._labels(slug),
+                metadata=metadata,
             )
         except ArticleInputError as error:
             problems = "\n".join(f"  {problem}" for problem in error.problems)
