@@ -131,8 +131,21 @@ def assert_just_under_switcher(page, anchor: str) -> None:
     assert uncovered, f"the top of #{anchor} is covered"
 
 
+def settled(page) -> None:
+    """Wait until the page's scroll position holds for two frames: on a loaded machine the landing's
+    scroll can land a frame after the note is shown."""
+    page.wait_for_function(
+        """() => new Promise(resolve => {
+             const y = window.scrollY;
+             requestAnimationFrame(() => requestAnimationFrame(() => resolve(window.scrollY === y)));
+           })""",
+        timeout=3000,
+    )
+
+
 def assert_note_on_top(page, anchor: str) -> None:
     """The landing note is just under the switcher, uncovered, and the passage right below it."""
+    settled(page)
     gaps = page.evaluate(
         """anchor => {
           const note = document.getElementById('landing-note');
