@@ -158,7 +158,7 @@ def run(args) -> None:
     cards_ms = (time.perf_counter() - began) * 1000
     assert response.status_code == 200, response.status_code
 
-    # The reader's other tiers show these notes as markers beside their counterparts (tier_page._markers).
+    # The reader's other tiers show these notes as markers beside their counterparts (tier_view._markers).
     elsewhere = {}
     for other in ("fundamentals", "academic"):
         path = TIER_PATH.replace(f"/{TIER}/", f"/{other}/")

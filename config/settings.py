@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Tier pages advertise the annotation service (Link header), the cached anonymous ones too.
-    "reader.protocol_middleware.AnnotationServiceLinkMiddleware",
+    "reader.annotations.middleware.AnnotationServiceLinkMiddleware",
     # A cached tier page for an anonymous reader, before anything below runs.
     "reader.middleware.AnonymousTierPageMiddleware",
     # Refuses a multipart or oversized body on any unsafe request before anything reads it.
@@ -181,6 +181,10 @@ CACHES["throttle"] = (
     if THROTTLE_REDIS_URL
     else CACHES["default"]
 )
+# With a shared cache, sessions are read from it (and written through to the database, so an
+# eviction signs no one out): a signed-in page then costs no session query.
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

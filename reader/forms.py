@@ -1,4 +1,4 @@
-"""Input from readers: notes, the My notes filter, sign-up."""
+"""Input from readers: notes, the My notes filter, access tokens."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from reader.models import Note, Tag, Tier
+from reader.models import AccessToken, Note, Tag, Tier
 from reader.selectors.notes import SEARCH_MAX_LENGTH
 
 
@@ -109,3 +109,10 @@ def error_text(form: forms.Form) -> str:
         label = "" if field == NON_FIELD_ERRORS else f"{form.fields[field].label or field.capitalize()}: "
         messages.extend(f"{label}{error}" for error in errors)
     return "\n".join(messages)
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(
+        max_length=AccessToken.NAME_MAX_LENGTH, label="Name",
+        help_text="What will use it, e.g. “Hypothesis client on my laptop”.",
+    )

@@ -8,7 +8,7 @@ headers the view would have sent (``views.reading.tier_response``, plus the
 CSP and X-Frame-Options that middleware further down would add). Anything
 else, including a cache miss, goes on to the view, which fills the cache.
 The cached page holds nothing from the request that filled it: a page asked for
-with a query string is never stored (``tier_page.tier_page_get``).
+with a query string is never stored (``reader.tier_page.tier_page_get``).
 
 ``RequestBodyGuardMiddleware``: every unsafe request's body refused from its
 headers (multipart, or over a cap) before sessions and CSRF read it.
@@ -24,8 +24,8 @@ from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 
-from reader import tier_page
-from reader.exports import JSONLD_CONTENT_TYPE
+from reader import page_cache
+from reader.annotations.jsonld import JSONLD_CONTENT_TYPE
 from reader.models import Tier
 
 TIER_PATH = re.compile(rf"^/articles/(?P<slug>[-a-zA-Z0-9_]+)/(?P<tier>{'|'.join(Tier.values)})/$")
@@ -49,7 +49,7 @@ class AnonymousTierPageMiddleware:
             return None
         headers = request.headers
         region_only = headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true"
-        page = tier_page.anonymous_page_get(slug=match["slug"], tier=match["tier"], region_only=region_only)
+        page = page_cache.anonymous_page_get(slug=match["slug"], tier=match["tier"], region_only=region_only)
         if page is None:
             return None
         from reader.views.reading import tier_response
@@ -115,7 +115,7 @@ class RequestBodyGuardMiddleware:
             if multipart:
                 return _plain(415, "Forms here are sent url-encoded (application/x-www-form-urlencoded), not as a file upload.")
         too_large = _plain(413, f"That request is too large: {what} can be at most {_size(cap)}.")
-        length = _declared_length(request)
+        length = declared_length(request)
         if length is not None:
             return too_large if length > cap else None
         if "HTTP_TRANSFER_ENCODING" in request.META and not _buffer_body(request, cap):
@@ -127,8 +127,9 @@ def _size(limit: int) -> str:
     return f"{limit // 1024} KB" if limit >= 1024 else f"{limit} bytes"
 
 
-def _declared_length(request) -> int | None:
-    """The request's ``Content-Length``; None when it has none (Django then reads no body from it)."""
+def declared_length(request) -> int | None:
+    """The request's ``Content-Length``; None when it has none (Django then reads no body from it).
+    The one reading of it: the annotation views use it too."""
     try:
         return max(0, int(request.META["CONTENT_LENGTH"]))
     except (KeyError, ValueError, TypeError):
@@ -155,6 +156,6 @@ def _buffer_body(request, cap: int) -> bool:
 
 
 def _plain(status: int, message: str):
-    from django.http import HttpResponse
+    from reader.views.errors import plain_text
 
-    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    return plain_text(status, message)

@@ -6,12 +6,14 @@ definitions and every marked occurrence. References point at journals and,
 through an ordered join model, at authors shared across articles.
 """
 
+import unicodedata
 import uuid
 from functools import cache
 
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from reader.citations import Citation
 
@@ -331,7 +333,7 @@ class Note(models.Model):
     # Soft delete, so that "Undo" can bring a note back.
     deleted_at = models.DateTimeField(null=True, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="notes")
-    # Kept from a note made through the annotation protocol (reader.views.annotations): the
+    # Kept from a note made through the annotation protocol (reader.annotations.views): the
     # annotation's ``canonical`` IRI, and ``via``, the IRIs it was copied from (a client's own id).
     canonical = models.TextField(blank=True, default="")
     via = models.JSONField(default=list, blank=True)
@@ -379,11 +381,11 @@ class Note(models.Model):
 
     @property
     def quote_preview(self) -> str:
-        return _shorten(self.exact, 240)
+        return shorten(self.exact, 240)
 
     @property
     def quote_short(self) -> str:
-        return _shorten(self.exact, 40)
+        return shorten(self.exact, 40)
 
     @property
     def created_iso(self) -> str:
@@ -418,8 +420,15 @@ def _annotation_url_pattern() -> str:
     return reverse("annotation", kwargs={"annotation_uuid": sample}).replace(str(sample), "{}")
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def shorten(text: str, limit: int, *, at_word: bool = False) -> str:
+    """``text`` in at most ``limit`` characters, ending in "…" when cut (Django's ``Truncator``). ``at_word``:
+    the cut falls between words, and a clause's punctuation before it goes too."""
+    cut = Truncator(text).chars(limit)
+    if cut == unicodedata.normalize("NFC", text):
+        return cut
+    kept = cut.removesuffix("…")
+    # What is kept loses its trailing space (cut at a word: the last partial word and any ",;:" before it).
+    return (kept.rsplit(" ", 1)[0].rstrip(",;:") if at_word else kept.rstrip()) + "…"
 
 
 class Counterpart(models.Model):
@@ -499,7 +508,7 @@ class ExternalAnnotation(models.Model):
     """A reader's W3C Web Annotation on anything but a passage of one of our tiers, stored as given.
 
     Made through the annotation protocol (``/annotations/``). ``data`` is the
-    annotation as the client sent it (validated by ``reader.annotation_model``)
+    annotation as the client sent it (validated by ``reader.annotations.model``)
     less what the server owns: ``id``, ``created`` and ``modified``. Deleting
     empties ``data`` and keeps the row as a tombstone, so the id answers 410
     Gone and is never given out again.

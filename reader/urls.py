@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from reader.views import annotations, concepts, feeds, notes, preferences, reading, tokens
+from reader.annotations import views as annotations
+from reader.views import concepts, feeds, notes, preferences, reading, tokens
 
 urlpatterns = [
     path("", reading.home, name="home"),

@@ -99,7 +99,7 @@ def set_counterparts(article, *links) -> None:
     so a test does not depend on what the aligner finds; the pages show them at once."""
     from django.db.models import F
 
-    from reader import tier_page
+    from reader import page_cache
     from reader.models import Article, Counterpart
 
     Counterpart.objects.filter(source_block__part__article=article).delete()
@@ -110,7 +110,7 @@ def set_counterparts(article, *links) -> None:
     # The tier pages are cached by the article's version.
     Article.objects.filter(pk=article.pk).update(version=F("version") + 1)
     article.refresh_from_db()
-    tier_page.article_changed(article.slug)
+    page_cache.article_changed(article.slug)
 
 
 # Passages of the seed, named for the tests that link them explicitly (``link_seed``): tier, start of text.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
@@ -178,6 +178,39 @@ def concept_notes_cursor(value: str) -> tuple[int, int, int] | None:
     return (_TIER_ORDER[match[1]], int(match[2]), int(match[3]))
 
 
+def _notes_placed(*, user, article: Article, by_tier: Mapping[str, list[Passage]]) -> list[tuple[tuple[int, int, int], list[tuple]]]:
+    """Every live anchored note of the reader's that overlaps a passage, as ((depth, start, id), the keys of
+    the passages it overlaps), in that order: one query, four numbers a note."""
+    # Per tier, the notes overlapping the span from its first passage to its last;
+    # the exact overlaps are sorted out below.
+    envelope = Q()
+    for tier, tier_passages in by_tier.items():
+        envelope |= Q(
+            tier=tier,
+            start__lt=max(passage.end for passage in tier_passages),
+            end__gt=min(passage.start for passage in tier_passages),
+        )
+    candidates = (
+        Note.objects.live()
+        .filter(user=user, article=article, status=Note.Status.ANCHORED)
+        .filter(envelope)
+        .values_list("tier", "start", "end", "pk")
+    )
+    # A tier's passages are in text order and do not overlap, so their ends ascend.
+    ends = {tier: [passage.end for passage in tier_passages] for tier, tier_passages in by_tier.items()}
+    placed: list[tuple[tuple[int, int, int], list[tuple]]] = []
+    for tier, start, end, pk in candidates:
+        # From the first passage that ends after the note starts, to the last that starts before it ends.
+        keys = []
+        for passage in by_tier[tier][bisect_left(ends[tier], start + 1) :]:
+            if passage.start >= end:
+                break
+            keys.append(passage.key)
+        if keys:
+            placed.append(((_TIER_ORDER.get(tier, len(_TIER_ORDER)), start, pk), keys))
+    return sorted(placed)
+
+
 def concept_notes(
     *, user, article: Article, passages: Iterable[Passage], after: tuple[int, int, int] | None = None,
     size: int = CONCEPT_NOTES_PAGE_SIZE,
@@ -197,34 +230,7 @@ def concept_notes(
             by_tier[passage.part.slug].append(passage)
     if not by_tier:
         return NO_NOTES
-    # Per tier, the notes overlapping the span from its first passage to its last;
-    # the exact overlaps are sorted out below.
-    envelope = Q()
-    for tier, tier_passages in by_tier.items():
-        envelope |= Q(
-            tier=tier,
-            start__lt=max(passage.end for passage in tier_passages),
-            end__gt=min(passage.start for passage in tier_passages),
-        )
-    candidates = (
-        Note.objects.live()
-        .filter(user=user, article=article, status=Note.Status.ANCHORED)
-        .filter(envelope)
-        .values_list("tier", "start", "end", "pk")
-    )
-    # A tier's passages are in text order and do not overlap, so their ends ascend.
-    ends = {tier: [passage.end for passage in tier_passages] for tier, tier_passages in by_tier.items()}
-    placed: list[tuple[tuple[int, int, int], list[tuple]]] = []  # ((depth, start, id), passage keys)
-    for tier, start, end, pk in candidates:
-        # From the first passage that ends after the note starts, to the last that starts before it ends.
-        keys = []
-        for passage in by_tier[tier][bisect_left(ends[tier], start + 1) :]:
-            if passage.start >= end:
-                break
-            keys.append(passage.key)
-        if keys:
-            placed.append(((_TIER_ORDER.get(tier, len(_TIER_ORDER)), start, pk), keys))
-    placed.sort()
+    placed = _notes_placed(user=user, article=article, by_tier=by_tier)
     first = 0 if after is None else bisect_right([place for place, _keys in placed], after)
     page = placed[first : first + size]
     if not page:

@@ -14,9 +14,9 @@ from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When, Wind
 from django.db.models.functions import Left, RowNumber
 from django.utils import timezone
 
-from reader.annotation_model import Summary
+from reader.annotations.model import Summary
 from reader.models import Article, ExternalAnnotation, Note, Tag, Tier
-from reader.selectors.annotations import container_total
+from reader.annotations.selectors import container_total
 
 SEARCH_MAX_LENGTH = 200
 T = TypeVar("T")
@@ -73,8 +73,7 @@ def tier_notes_state(*, user, article: Article, tier: str) -> str:
     The whole article, not only the tier: a tier page also shows markers for
     notes made at the other depths.
 
-    Names the reader (id and a hash of the user name, so a reused id after an
-    account is deleted cannot match) and, in one aggregate query, the counts and
+    Names the reader (``reader_stamp``) and, in one aggregate query, the counts and
     the latest modified and deleted stamps: every create, edit, delete and undo
     changes one of them.
     """
@@ -87,8 +86,13 @@ def tier_notes_state(*, user, article: Article, tier: str) -> str:
         deleted=Max("deleted_at"),
     )
     stamp = ":".join(str(value.timestamp()) if value else "-" for value in (state["modified"], state["deleted"]))
+    return f"{reader_stamp(user)}:{state['live']}:{state['total']}:{stamp}"
+
+
+def reader_stamp(user) -> str:
+    """The reader, for cache stamps: id and a hash of the user name, so a reused id after an account is deleted cannot match."""
     name = hashlib.sha256(user.get_username().encode()).hexdigest()[:8]
-    return f"user{user.pk}-{name}:{state['live']}:{state['total']}:{stamp}"
+    return f"user{user.pk}-{name}"
 
 
 def note_owned_get(*, user, note_uuid) -> Note | None:

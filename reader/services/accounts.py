@@ -1,5 +1,5 @@
-"""Account writes: a new password, which revokes the reader's access tokens, and the password-reset
-e-mail, which is looked up, written and sent off the request path.
+"""Account writes: a new password, which revokes the reader's access tokens; deleting an account; and the
+password-reset e-mail, which is looked up, written and sent off the request path.
 
 **Reset e-mail.** :func:`password_reset_request` does nothing on the request path but queue a job
 (after the request's transaction commits): finding the accounts with that address, making each one's
@@ -15,6 +15,7 @@ import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
+from axes.models import AccessLog
 from django.contrib.auth.forms import PasswordResetForm
 from django.db import connections, transaction
 
@@ -65,3 +66,13 @@ def password_changed(*, user) -> int:
     working too. How many tokens there were."""
     feed_key_reset_if_any(user=user)
     return tokens_revoke_all(user=user)
+
+
+@transaction.atomic
+def account_delete(*, user) -> None:
+    """Delete the account and everything that belongs to it."""
+    username = user.get_username()
+    # Notes, tags, reading places and anything else of the reader's: ON DELETE CASCADE.
+    user.delete()
+    # The record of their sign-ins goes too; failed attempts stay, as they throttle an address.
+    AccessLog.objects.filter(username=username).delete()

@@ -18,7 +18,7 @@ from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils.text import slugify
 
-from reader import tier_page
+from reader import page_cache
 from reader.metadata import ArticleMetadata
 from reader.selectors.tiers import tier_section_starts
 from reader.services.feeds import article_revision_record
@@ -38,6 +38,7 @@ from reader.models import (
     Part,
     Reference,
     ReferenceAuthor,
+    shorten,
 )
 
 BLOCK_KINDS = ("heading", "paragraph", "takeaway", "list_item", "table")
@@ -257,34 +258,15 @@ def article_import(
 
     # Whatever the import changes, the page cache's article state is renewed: now,
     # and again once committed, in case a request cached the old state in between.
-    tier_page.article_changed(slug)
-    transaction.on_commit(lambda: tier_page.article_changed(slug))
+    page_cache.article_changed(slug)
+    transaction.on_commit(lambda: page_cache.article_changed(slug))
     with transaction.atomic():
         article = Article.objects.select_for_update().filter(slug=slug).first()
         if article is not None and article.source_sha256 == digest and article.title == title:
-            # The text is unchanged, but the aligner may have changed since: links are
-            # recomputed, and pages are renewed only if one moved.
-            blocks_by_part = {part.slug: list(part.blocks.order_by("position")) for part in article.parts.all()}
-            report.counterparts = _sync_counterparts(parsed, blocks_by_part, labels)
-            # New metadata changes every page's <head>: a new version renews the cached pages.
-            if _metadata_apply(article, metadata) | report.counterparts.changed:
-                article.version += 1
-                article.summary = _summary(parsed)
-                article.save(update_fields=["version", "summary", *METADATA_FIELDS])
-                article_revision_record(article=article, report=report)
+            _reimport_unchanged(article, parsed, report, labels=labels, metadata=metadata)
             return report
-        if article is None:
-            article = Article.objects.create(
-                slug=slug, title=title, source_name=source_name, source_sha256=digest, **(metadata.fields() if metadata else {})
-            )
-            report.created = True
-        else:
-            article.title = title
-            article.source_name = source_name or article.source_name
-            article.source_sha256 = digest
-            article.version += 1
-            _metadata_apply(article, metadata)
-            article.save()
+        report.created = article is None
+        article = _article_save(article, slug=slug, title=title, source_name=source_name, digest=digest, metadata=metadata)
         report.changed = True
 
         # Where each section was before the text changes: a note that detaches keeps its section's title.
@@ -299,6 +281,37 @@ def article_import(
         article.save(update_fields=["summary"])
         article_revision_record(article=article, report=report)
     return report
+
+
+def _reimport_unchanged(article: Article, parsed, report: ImportReport, *, labels: Mapping | None, metadata: ArticleMetadata | None) -> None:
+    """The text is unchanged, but the aligner may have changed since: links are recomputed, and pages are
+    renewed only if one moved. A re-import of the same source is also what brings an article imported by
+    an older version up to date (its counterparts and, when they change, its summary): no separate back-fill."""
+    blocks_by_part = {part.slug: list(part.blocks.order_by("position")) for part in article.parts.all()}
+    report.counterparts = _sync_counterparts(parsed, blocks_by_part, labels)
+    # New metadata changes every page's <head>: a new version renews the cached pages.
+    if _metadata_apply(article, metadata) | report.counterparts.changed:
+        article.version += 1
+        article.summary = _summary(parsed)
+        article.save(update_fields=["version", "summary", *METADATA_FIELDS])
+        article_revision_record(article=article, report=report)
+
+
+def _article_save(
+    article: Article | None, *, slug: str, title: str, source_name: str, digest: str, metadata: ArticleMetadata | None
+) -> Article:
+    """The article row for a changed text: made, or updated with a new version."""
+    if article is None:
+        return Article.objects.create(
+            slug=slug, title=title, source_name=source_name, source_sha256=digest, **(metadata.fields() if metadata else {})
+        )
+    article.title = title
+    article.source_name = source_name or article.source_name
+    article.source_sha256 = digest
+    article.version += 1
+    _metadata_apply(article, metadata)
+    article.save()
+    return article
 
 
 METADATA_FIELDS = list(ArticleMetadata().fields())
@@ -321,9 +334,7 @@ SUMMARY_MAX_LENGTH = 240
 def _summary(parsed: parsing.ParsedArticle) -> str:
     """The opening of the first tier's first paragraph, cut at a word."""
     first = next((b.text for part in parsed.tiers for b in part.blocks if b.kind == "paragraph"), "")
-    if len(first) <= SUMMARY_MAX_LENGTH:
-        return first
-    return first[: SUMMARY_MAX_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return shorten(first, SUMMARY_MAX_LENGTH, at_word=True)
 
 
 def _report_for(parsed: parsing.ParsedArticle, *, slug: str, title: str) -> ImportReport:
@@ -527,17 +538,24 @@ def _sync_counterparts(
             report.quality = alignment_labels.quality_table(scores)
         except alignment_labels.LabelError as error:
             report.quality = [f"the labels do not fit this article: {error}"]
+    _counterparts_store(_wanted_counterparts(passages, result, blocks_by_part), blocks_by_part, report)
+    return report
+
+
+_Wanted = dict[tuple[int, str, str], tuple[Block, float, list[str]]]  # (source id, scope, target tier) -> target, score, terms
+
+
+def _wanted_counterparts(passages, result, blocks_by_part: dict[str, list[Block]]) -> _Wanted:
+    """The alignment's links as rows to store; a section is represented by its first block."""
 
     def block_of(key) -> Block:
         tier, index = key
         return blocks_by_part[tier][index]
 
-    # A section is represented by its first block.
     section_first: dict[tuple[str, int], Block] = {}
     for passage in passages:
         section_first.setdefault((passage.tier, passage.section), block_of(passage.key))
-
-    wanted: dict[tuple[int, str, str], tuple[Block, float, list[str]]] = {}
+    wanted: _Wanted = {}
     for link in result.blocks:
         source, target = block_of(link.source), block_of(link.target)
         wanted[(source.pk, Counterpart.Scope.BLOCK, target.part.slug)] = (target, link.score, list(link.shared_terms))
@@ -545,7 +563,11 @@ def _sync_counterparts(
         source = section_first[(link.source_tier, link.source_section)]
         target = section_first[(link.target_tier, link.target_section)]
         wanted[(source.pk, Counterpart.Scope.SECTION, link.target_tier)] = (target, link.score, list(link.shared_terms))
+    return wanted
 
+
+def _counterparts_store(wanted: _Wanted, blocks_by_part: dict[str, list[Block]], report: CounterpartReport) -> None:
+    """Make the stored links ``wanted`` (which this empties): pinned ones stay, rejected ones are not made again."""
     block_ids = [block.pk for blocks in blocks_by_part.values() for block in blocks]
     rejected = set(
         CounterpartRejection.objects.filter(source_block_id__in=block_ids).values_list(
@@ -586,4 +608,3 @@ def _sync_counterparts(
         Counterpart.objects.bulk_update(to_update, ["target_block", "score", "shared_terms"])
     Counterpart.objects.bulk_create(to_create)
     report.removed, report.added = len(stale), len(to_create)
-    return report

@@ -12,15 +12,12 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reader import tier_page
+from reader import page_cache
+from reader.annotations.selectors import live_annotation_count
+from reader.errors import ReaderInputError
 from reader.models import AnnotationId, Article, Note, Tag, Tier
-from reader.selectors.annotations import live_annotation_count
 from reader.selectors.tiers import tier_canonical_texts
 from reader.text import anchoring
-
-
-class NoteInputError(ValueError):
-    """Input that cannot make or change a note; the message is shown to the reader."""
 
 
 def ensure_note_capacity(*, user_id: int) -> None:
@@ -40,7 +37,7 @@ def ensure_note_capacity(*, user_id: int) -> None:
     get_user_model().objects.select_for_update(no_key=True).filter(pk=user_id).values_list("pk", flat=True).first()
     limit = settings.MAX_NOTES_PER_READER
     if live_annotation_count(user=user_id) >= limit:
-        raise NoteInputError(
+        raise ReaderInputError(
             f"You have {limit:,} notes, the most one reader can keep. Delete some to make room for new ones."
         )
 
@@ -89,7 +86,7 @@ def note_create(
     given when no note or annotation has ever had it (``annotation_id_issue``).
     """
     if tier not in Tier.values:
-        raise NoteInputError("Unknown tier.")
+        raise ReaderInputError("Unknown tier.")
     _check_selection_length(start, end)
     with transaction.atomic():
         ensure_note_capacity(user_id=user.pk)
@@ -106,7 +103,7 @@ def note_create(
 
 def _check_selection_length(start: int, end: int) -> None:
     if end - start > settings.NOTE_SELECTION_MAX_LENGTH:
-        raise NoteInputError(
+        raise ReaderInputError(
             f"A note can quote at most {settings.NOTE_SELECTION_MAX_LENGTH:,} characters; "
             f"this selection has {end - start:,}. Select a shorter passage."
         )
@@ -122,16 +119,16 @@ def _locked_selection(*, article_id: int, tier: str, start: int, end: int, exact
     """
     article = Article.objects.select_for_update().filter(pk=article_id).first()
     if article is None:
-        raise NoteInputError("This article has been removed; there is nothing left to note.")
-    text = tier_page.canonical_texts_get(article=article).get(tier)
+        raise ReaderInputError("This article has been removed; there is nothing left to note.")
+    text = page_cache.tier_canonical_text(article=article, tier=tier)
     if text is None:
-        raise NoteInputError("This article has no such tier.")
+        raise ReaderInputError("This article has no such tier.")
     if exact is None and exact_from_text and isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
         exact = text[start:end]
     try:
         return article, anchoring.validate_selection(text, start, end, exact)
     except anchoring.SelectionError as error:
-        raise NoteInputError(str(error)) from error
+        raise ReaderInputError(str(error)) from error
 
 
 def note_update(*, note: Note, body: str, tags=None) -> Note:
@@ -147,24 +144,29 @@ def note_update(*, note: Note, body: str, tags=None) -> Note:
 def note_reattach(*, note: Note, start: int, end: int, exact: str | None = None) -> Note:
     """Place a detached note on the selection [start, end) of its tier's current text.
 
-    The note keeps its id, body and tags; its quote becomes the selected text. The
-    selection is checked as ``note_create`` checks one, against the text inside the
-    transaction (``exact``, when given, must be what lies there).
+    The note keeps its id, body and tags; its quote becomes the selected text
+    (``exact``, when given, must be what lies there).
     """
     if note.status != Note.Status.DETACHED:
-        raise NoteInputError("This note is not detached; it is already in the text.")
+        raise ReaderInputError("This note is not detached; it is already in the text.")
+    return note_place(note=note, article_id=note.article_id, tier=note.tier, start=start, end=end, exact=exact)
+
+
+def note_place(*, note: Note, article_id: int, tier: str, start: int, end: int, exact: str | None) -> Note:
+    """Anchor the note on the selection [start, end) of the tier's current text: re-attaching it, or moving it
+    (an annotation replaced through the protocol). The selection is checked as ``note_create`` checks one,
+    against the text inside the transaction; without ``exact``, the selection's own text is the quote."""
     _check_selection_length(start, end)
     with transaction.atomic():
         article, anchor = _locked_selection(
-            article_id=note.article_id, tier=note.tier, start=start, end=end, exact=exact, exact_from_text=True
+            article_id=article_id, tier=tier, start=start, end=end, exact=exact, exact_from_text=True
         )
-        note.article = article
-        note.status = Note.Status.ANCHORED
+        note.article, note.tier, note.status = article, tier, Note.Status.ANCHORED
         note.start, note.end = anchor.start, anchor.end
         note.exact, note.prefix, note.suffix = anchor.exact, anchor.prefix, anchor.suffix
         note.detached_section = ""
         note.save(update_fields=[
-            "status", "start", "end", "exact", "prefix", "suffix", "detached_section", "modified",
+            "article", "tier", "status", "start", "end", "exact", "prefix", "suffix", "detached_section", "modified",
         ])
     return note
 

@@ -13,16 +13,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from reader.errors import ReaderInputError
 from reader.models import AccessToken
 
 # Writing "last used" on every request would turn each read into a write; once a minute is enough to show it.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 MAX_TOKENS_PER_READER = 50
 TOKEN_PREFIX = "trd_"
-
-
-class TokenInputError(ValueError):
-    """A token cannot be made; the message is shown to the reader."""
 
 
 @dataclass(frozen=True)
@@ -38,11 +35,11 @@ def token_hash(secret: str) -> str:
 def token_create(*, user, name: str) -> NewToken:
     name = " ".join(name.split())
     if not name:
-        raise TokenInputError("Give the token a name, such as the tool that will use it.")
+        raise ReaderInputError("Give the token a name, such as the tool that will use it.")
     if len(name) > AccessToken.NAME_MAX_LENGTH:
-        raise TokenInputError(f"A token's name can be at most {AccessToken.NAME_MAX_LENGTH} characters long.")
+        raise ReaderInputError(f"A token's name can be at most {AccessToken.NAME_MAX_LENGTH} characters long.")
     if AccessToken.objects.filter(user=user).count() >= MAX_TOKENS_PER_READER:
-        raise TokenInputError(f"You have {MAX_TOKENS_PER_READER} tokens, the most one reader can keep. Revoke some first.")
+        raise ReaderInputError(f"You have {MAX_TOKENS_PER_READER} tokens, the most one reader can keep. Revoke some first.")
     # The prefix names the token's kind (for secret scanners) and keeps it from starting with "-",
     # which command lines would read as an option.
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -405,11 +405,8 @@ def _round(score: float) -> float:
     return round(min(max(float(score), 0.0), 1.0), 6)
 
 
-def _align(passages: Sequence[Passage], glossary: Mapping[str, str], params: _Params) -> Alignment:
-    aligned = [p for p in passages if p.tier in TIERS]
-    featurizer = _Featurizer(aligned, glossary, params)
-    terms = [featurizer.terms(p) for p in aligned]
-    counts = [featurizer.counts(p, t) for p, t in zip(aligned, terms)]
+def _idf(counts: Sequence[Mapping[str, float]]) -> tuple[dict[str, int], np.ndarray]:
+    """Each feature's column, in order of first appearance, and its smoothed inverse document frequency."""
     columns: dict[str, int] = {}
     df: list[int] = []
     for row in counts:
@@ -418,16 +415,29 @@ def _align(passages: Sequence[Passage], glossary: Mapping[str, str], params: _Pa
             if column == len(df):
                 df.append(0)
             df[column] += 1
-    n = len(aligned)
+    n = len(counts)
     idf = np.log((1 + n) / (1 + np.asarray(df, dtype=np.float64))) + 1.0 if df else np.zeros(0)
-    blocks = _matrix(counts, columns, idf)
+    return columns, idf
+
+
+def _block_matrix(aligned: Sequence[Passage], blocks: sparse.csr_matrix, params: _Params) -> sparse.csr_matrix:
     pivot = 0.0
     if params.pivot_quantile is not None:
         norms = np.sqrt(np.asarray(blocks.multiply(blocks).sum(axis=1)).ravel())
         pivot = _quantile([nm for p, nm in zip(aligned, norms) if p.kind != "heading"], params.pivot_quantile)
-    blocks = _scaled(blocks, pivot)
+    return _scaled(blocks, pivot)
 
-    # Sections: summed counts, the heading's weighted.
+
+@dataclass(frozen=True)
+class _Sections:
+    ids: list[tuple[str, int]]  # (tier, section number), tiers in order
+    of: np.ndarray  # each aligned passage's row in ``matrix``
+    matrix: sparse.csr_matrix
+    terms: list[set[str]]
+
+
+def _sections(aligned, counts, terms, columns: dict[str, int], idf: np.ndarray, params: _Params) -> _Sections:
+    """Sections: summed counts, the heading's weighted."""
     section_ids = sorted({(p.tier, p.section) for p in aligned}, key=lambda s: (TIERS.index(s[0]), s[1]))
     section_row = {sid: i for i, sid in enumerate(section_ids)}
     section_counts: list[dict[str, float]] = [{} for _ in section_ids]
@@ -438,10 +448,15 @@ def _align(passages: Sequence[Passage], glossary: Mapping[str, str], params: _Pa
         for feature, value in row.items():
             section_counts[i][feature] = section_counts[i].get(feature, 0.0) + weight * value
         section_terms[i] |= t
-    sections = _scaled(_matrix(section_counts, columns, idf))
+    of = np.asarray([section_row[(p.tier, p.section)] for p in aligned], dtype=np.int64)
+    return _Sections(section_ids, of, _scaled(_matrix(section_counts, columns, idf)), section_terms)
 
+
+def _block_links(aligned, terms, blocks, sections: _Sections, params: _Params):
+    """Each block's best counterpart in each other tier, above the floor, and the section votes they cast:
+    (source section, target tier) -> target section -> summed score."""
     by_tier = {tier: [i for i, p in enumerate(aligned) if p.tier == tier and p.kind != "heading"] for tier in TIERS}
-    section_of = np.asarray([section_row[(p.tier, p.section)] for p in aligned], dtype=np.int64)
+    section_of = sections.of
     links: list[BlockLink] = []
     votes: dict[tuple[int, str], dict[int, float]] = {}
     for a_index, tier_a in enumerate(TIERS):
@@ -450,7 +465,7 @@ def _align(passages: Sequence[Passage], glossary: Mapping[str, str], params: _Pa
             if not rows or not cols:
                 continue
             similarity = (blocks[rows] @ blocks[cols].T).toarray()
-            context = sections[section_of[rows]] @ sections[section_of[cols]].T
+            context = sections.matrix[section_of[rows]] @ sections.matrix[section_of[cols]].T
             scores = similarity + params.section_weight * context.toarray()
             for source, target, matrix in ((rows, cols, scores), (cols, rows, scores.T)):
                 chosen = np.argmax(matrix, axis=1)  # the first maximum: ties go to the earlier block
@@ -464,8 +479,13 @@ def _align(passages: Sequence[Passage], glossary: Mapping[str, str], params: _Pa
                     links.append(BlockLink(aligned[i].key, aligned[j].key, _round(score), _shared(terms[i], terms[j])))
                     tally = votes.setdefault((int(section_of[i]), target_tier), {})
                     tally[int(section_of[j])] = tally.get(int(section_of[j]), 0.0) + score
+    return links, votes
 
-    section_cosines = (sections @ sections.T).toarray()
+
+def _section_links(sections: _Sections, votes: dict[tuple[int, str], dict[int, float]]) -> list[SectionLink]:
+    """Each section's counterpart: the one its blocks voted for most, else the most similar one."""
+    section_ids = sections.ids
+    section_cosines = (sections.matrix @ sections.matrix.T).toarray()
     section_links: list[SectionLink] = []
     for i, (tier, number) in enumerate(section_ids):
         for target_tier in TIERS:
@@ -484,16 +504,20 @@ def _align(passages: Sequence[Passage], glossary: Mapping[str, str], params: _Pa
             section_links.append(
                 SectionLink(
                     tier, number, target_tier, section_ids[j][1], _round(section_cosines[i, j]),
-                    _shared(section_terms[i], section_terms[j]),
+                    _shared(sections.terms[i], sections.terms[j]),
                 )
             )
+    return section_links
 
-    # A heading's counterpart is its section's: the target section's first block.
+
+def _heading_links(aligned: Sequence[Passage], section_links: Sequence[SectionLink]) -> list[BlockLink]:
+    """A heading's counterpart is its section's: the target section's first block."""
     first_block: dict[tuple[str, int], Passage] = {}
     for passage in aligned:
         first_block.setdefault((passage.tier, passage.section), passage)
     sections_by_key = {(l.source_tier, l.source_section, l.target_tier): l for l in section_links}
-    for passage, t in zip(aligned, terms):
+    links = []
+    for passage in aligned:
         if passage.kind != "heading":
             continue
         for target_tier in TIERS:
@@ -501,7 +525,20 @@ def _align(passages: Sequence[Passage], glossary: Mapping[str, str], params: _Pa
             if link is not None:
                 target = first_block[(target_tier, link.target_section)]
                 links.append(BlockLink(passage.key, target.key, link.score, link.shared_terms))
+    return links
 
+
+def _align(passages: Sequence[Passage], glossary: Mapping[str, str], params: _Params) -> Alignment:
+    aligned = [p for p in passages if p.tier in TIERS]
+    featurizer = _Featurizer(aligned, glossary, params)
+    terms = [featurizer.terms(p) for p in aligned]
+    counts = [featurizer.counts(p, t) for p, t in zip(aligned, terms)]
+    columns, idf = _idf(counts)
+    blocks = _block_matrix(aligned, _matrix(counts, columns, idf), params)
+    sections = _sections(aligned, counts, terms, columns, idf, params)
+    links, votes = _block_links(aligned, terms, blocks, sections, params)
+    section_links = _section_links(sections, votes)
+    links += _heading_links(aligned, section_links)
     order = {p.key: i for i, p in enumerate(aligned)}
     links.sort(key=lambda l: (order[l.source], order[l.target]))
     places = tuple((p.key, p.tier, p.section) for p in passages)

@@ -20,14 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from reader.text.canonical import CELL_SEPARATOR, ROW_SEPARATOR
-from reader.text.parsing.sentences import ABBREVIATIONS
+from reader.text.sentences import sentence_spans
 
-# End punctuation, optional closing quotes/brackets, whitespace, then something
-# that can start a sentence (as reader.text.parsing.sentences counts them): so
-# "e.g. the", "1.5 mg" and "et al. (2003)" stay in one sentence.
-_BOUNDARY = re.compile(r"[.!?…][”’\"')\]]*\s+(?=[“‘\"'(\[]?[A-Z0-9À-ÖØ-Þ])")
 _UNIT_SEPARATORS = re.compile(f"[{re.escape(CELL_SEPARATOR + ROW_SEPARATOR)}]")
-_OPENERS = "([{“‘\"'"
 
 
 @dataclass(frozen=True)
@@ -90,33 +85,6 @@ def _units(text: str) -> list[tuple[int, int]]:
         start = separator.end()
     units.append((start, len(text)))
     return units
-
-
-def _is_abbreviation(text: str, period_index: int) -> bool:
-    word_start = period_index
-    while word_start > 0 and not text[word_start - 1].isspace():
-        word_start -= 1
-    return text[word_start : period_index + 1].lstrip(_OPENERS).lower() in ABBREVIATIONS
-
-
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of ``text[start:end]``, whitespace trimmed."""
-    end = len(text) if end is None else end
-    cuts = [start]
-    for boundary in _BOUNDARY.finditer(text, start, end):
-        if text[boundary.start()] == "." and _is_abbreviation(text, boundary.start()):
-            continue
-        cuts.append(boundary.end())
-    cuts.append(end)
-    spans = []
-    for left, right in zip(cuts, cuts[1:]):
-        while left < right and text[left].isspace():
-            left += 1
-        while right > left and text[right - 1].isspace():
-            right -= 1
-        if left < right:
-            spans.append((left, right))
-    return spans
 
 
 def find_mentions(text: str, term: str) -> list[Mention]:

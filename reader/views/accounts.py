@@ -9,7 +9,6 @@ revokes the reader's access tokens. Every page here is private and never stored 
 
 from __future__ import annotations
 
-from axes.models import AccessLog
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -23,6 +22,7 @@ from django.views.generic import CreateView
 
 from reader import throttling
 from reader.account_forms import AccountDeleteForm, ResetRequestForm, SignupForm, ThrottledPasswordChangeForm
+from reader.selectors import accounts as account_selectors
 from reader.services import accounts as account_services
 from reader.views.htmx import login_required, private
 
@@ -140,19 +140,14 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = AccountDeleteForm(request, data=request.POST)
         if form.is_valid():
-            username = user.get_username()
-            with transaction.atomic():
-                # Notes, tags, reading places and anything else of the reader's: ON DELETE CASCADE.
-                user.delete()
-                # The record of their sign-ins goes too; failed attempts stay, as they throttle an address.
-                AccessLog.objects.filter(username=username).delete()
+            account_services.account_delete(user=user)
             logout(request)
             return redirect("account-deleted")
     else:
         form = AccountDeleteForm(request)
     context = {
         "form": form,
-        "note_count": user.notes.filter(deleted_at__isnull=True).count(),
+        "note_count": account_selectors.live_note_count(user=user),
     }
     return render(request, "registration/account_delete.html", context)
 

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from datetime import timezone as dt_timezone
 
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,12 +15,14 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from reader import exports, exports_sync, tier_page
+from reader import exports, exports_sync, tier_page, tier_view
+from reader.annotations import jsonld
 from reader.forms import NoteCreateForm, NoteReattachForm, NotesFilterForm, NoteUpdateForm, error_text
 from reader.models import Note, Tier
 from reader.selectors import notes as note_selectors
 from reader.selectors import tiers as tier_selectors
 from reader.services import notes as note_services
+from reader.views.errors import input_errors, plain_text
 from reader.views.htmx import HtmxHttpRequest, login_required, private, wants_fragment
 from reader.views.reading import article_or_404
 
@@ -44,9 +46,8 @@ def _tier_article_or_404(slug: str, tier: str):
     return article_or_404(slug)
 
 
-def _bad_request(message: str) -> HttpResponseBadRequest:
-    # Plain text, shown as it is by annotate.js: no HTML escaping.
-    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+def _bad_request(message: str) -> HttpResponse:
+    return plain_text(400, message)
 
 
 def _from_my_notes(request: HtmxHttpRequest) -> bool:
@@ -74,15 +75,13 @@ def _after_change(request: HtmxHttpRequest, note: Note, change: str) -> HttpResp
 @require_POST
 @login_required
 @private
+@input_errors
 def note_create(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     article = _tier_article_or_404(slug, tier)
     form = NoteCreateForm(request.POST)
     if not form.is_valid():
         return _bad_request(error_text(form))
-    try:
-        note = note_services.note_create(user=request.user, article=article, tier=tier, **form.cleaned_data)
-    except note_services.NoteInputError as error:
-        return _bad_request(str(error))
+    note = note_services.note_create(user=request.user, article=article, tier=tier, **form.cleaned_data)
     return _after_change(request, note, "created")
 
 
@@ -102,7 +101,7 @@ def note_cards(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
     through = request.GET.get("through", "")
     if through and not UUID.fullmatch(through):
         return _bad_request("through must be a note's id.")
-    cards = tier_page.note_cards_get(user=request.user, article=article, tier=tier, after=after, through=through.lower())
+    cards = tier_view.note_cards_get(user=request.user, article=article, tier=tier, after=after, through=through.lower())
     return render(request, "reader/tier.html#note-cards", {"cards": cards})
 
 
@@ -155,28 +154,24 @@ def note_delete(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
 @require_POST
 @login_required
 @private
+@input_errors
 def note_reattach(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     """Place a detached note on a new selection in its tier (reattach.js sends it)."""
     note = _owned_note(request, note_uuid)
     form = NoteReattachForm(request.POST)
     if not form.is_valid():
         return _bad_request(error_text(form))
-    try:
-        note_services.note_reattach(note=note, **form.cleaned_data)
-    except note_services.NoteInputError as error:
-        return _bad_request(str(error))
+    note_services.note_reattach(note=note, **form.cleaned_data)
     return _after_change(request, note, "reattached")
 
 
 @require_POST
 @login_required
 @private
+@input_errors
 def note_restore(request: HtmxHttpRequest, note_uuid) -> HttpResponse:
     note = _owned_note(request, note_uuid, live=False)
-    try:
-        note_services.note_restore(note=note)
-    except note_services.NoteInputError as error:
-        return _bad_request(str(error))
+    note_services.note_restore(note=note)
     return _after_change(request, note, "restored")
 
 
@@ -318,12 +313,12 @@ def export_article_markdown(request: HtmxHttpRequest, slug: str) -> HttpResponse
 @private
 def export_jsonld(request: HtmxHttpRequest) -> StreamingHttpResponse:
     """Every note and annotation elsewhere as one AnnotationCollection, streamed like the Markdown."""
-    chunks = exports.notes_collection_chunks(
+    chunks = jsonld.notes_collection_chunks(
         note_selectors.notes_for_export_iter(user=request.user), request.build_absolute_uri,
         collection_path=reverse("notes-export-jsonld"), label=f"Notes of {request.user.get_username()}",
         total=note_selectors.export_total(user=request.user),
         elsewhere=note_selectors.annotations_elsewhere_for_export(user=request.user),
     )
-    response = StreamingHttpResponse(_encoded(chunks), content_type=exports.JSONLD_CONTENT_TYPE)
+    response = StreamingHttpResponse(_encoded(chunks), content_type=jsonld.JSONLD_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="notes.jsonld"'
     return response

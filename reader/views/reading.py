@@ -15,7 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from reader import citations, metadata, tier_page
+from reader import citations, metadata, page_cache, tier_page, tier_view
 from reader.citations import styles as citation_styles
 from reader.models import Article, Tier
 from reader.rendering import compile_blocks
@@ -35,26 +35,21 @@ def article_or_404(slug: str) -> Article:
 
 
 def _place(request: HtmxHttpRequest, article: Article) -> place_selectors.Place | None:
-    """Where the reader left the article: their saved place, the cookie's, or just the tier last read."""
-    place = place_selectors.reading_place_get(user=request.user, article=article)
-    if place is None:
-        cookie_place = cookies.last_places(request).get(article.slug)
-        place = place_selectors.Place(*cookie_place) if cookie_place else None
-    last_tier = cookies.last_tiers(request).get(article.slug)
-    if place is None or (last_tier and last_tier != place.tier and not request.user.is_authenticated):
-        # The reader switched depth without scrolling since: the tier is newer than the passage.
-        return place_selectors.Place(last_tier, "") if last_tier else None
-    return place
+    """Where the reader left the article (see ``place_selectors.place_choose``)."""
+    return place_selectors.place_choose(
+        saved=place_selectors.reading_place_get(user=request.user, article=article),
+        cookie_place=cookies.last_places(request).get(article.slug),
+        last_tier=cookies.last_tiers(request).get(article.slug),
+        signed_in=request.user.is_authenticated,
+    )
 
 
 @require_safe
 @cache_control(private=True, no_cache=True)
 def home(request: HtmxHttpRequest) -> HttpResponse:
-    cards = []
-    for article in place_selectors.article_cards_get():
-        place = _place(request, article)
-        section = place_selectors.section_title_get(article=article, place=place) if place and place.anchor else ""
-        cards.append({"article": article, "place": place, "section": section})
+    cards = place_selectors.home_cards_get(
+        user=request.user, cookie_places=cookies.last_places(request), last_tiers=cookies.last_tiers(request)
+    )
     context = {"cards": cards, "metadata": metadata.home_page_metadata(absolute=request.build_absolute_uri)}
     response = render(request, "reader/home.html", context)
     if request.user.is_authenticated:
@@ -96,7 +91,7 @@ def depth_passage(request: HtmxHttpRequest, slug: str, tier: str, anchors: str, 
     names = anchors.split(",")
     if tier not in Tier.values or target not in Tier.values or tier == target:
         raise Http404("Unknown reading depth.")
-    if len(names) > tier_page.DEPTH_RUN_MAX or not all(cookies.ANCHOR_PATTERN.fullmatch(name) for name in names):
+    if len(names) > tier_view.DEPTH_RUN_MAX or not all(cookies.ANCHOR_PATTERN.fullmatch(name) for name in names):
         raise Http404("No such passage.")
     article = article_or_404(slug)
     passage = tier_selectors.passage_counterparts_get(article=article, tier=tier, anchors=names, target_tier=target)
@@ -105,19 +100,19 @@ def depth_passage(request: HtmxHttpRequest, slug: str, tier: str, anchors: str, 
     continue_url = reverse("tier", kwargs={"slug": slug, "tier": target}) + f"#{passage.anchor}"
     if not request.htmx:
         return redirect(continue_url)
-    text = tier_page.tier_text_get(article=article, tier=tier)
+    text = tier_view.tier_text_get(article=article, tier=tier)
     on_page = {term.slug for term in text.terms} if text else set()
     context = {
         "passage": passage,
         "passage_html": compile_blocks(passage.blocks, heading_level=4, annotatable=False).render(),
-        "terms": [term for term in tier_page.term_summaries(passage.terms) if term.slug not in on_page],
+        "terms": [term for term in tier_view.term_summaries(passage.terms) if term.slug not in on_page],
         "continue_url": continue_url,
         "article": article,
     }
     return render(request, "reader/tier.html#depth-passage", context)
 
 
-def tier_response(request: HtmxHttpRequest, page: tier_page.CachedPage | tier_page.PageWithToken, *, slug: str, tier: str, signed_in: bool) -> HttpResponse:
+def tier_response(request: HtmxHttpRequest, page: page_cache.CachedPage | page_cache.PageWithToken, *, slug: str, tier: str, signed_in: bool) -> HttpResponse:
     """The HTTP answer for a tier page, the same from the view and from the anonymous fast path."""
     response = HttpResponse(content_type="text/html; charset=utf-8")
     patch_vary_headers(response, ["HX-Request", "Cookie", "Accept-Encoding"])

@@ -3,30 +3,24 @@ the address of the reader's notes feed, and resetting it."""
 
 from __future__ import annotations
 
-from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from reader.models import AccessToken, FeedKey
+from reader.errors import ReaderInputError
+from reader.forms import TokenCreateForm
+from reader.selectors import accounts as account_selectors
 from reader.selectors.feeds import FEED_MAX_ENTRIES
 from reader.services import feeds as feed_services
 from reader.services import tokens as token_services
 from reader.views.htmx import HtmxHttpRequest, login_required, private
 
 
-class TokenCreateForm(forms.Form):
-    name = forms.CharField(
-        max_length=AccessToken.NAME_MAX_LENGTH, label="Name",
-        help_text="What will use it, e.g. “Hypothesis client on my laptop”.",
-    )
-
-
 def _page(request: HtmxHttpRequest, form: TokenCreateForm, *, new_token=None, status: int = 200) -> HttpResponse:
-    tokens = AccessToken.objects.filter(user=request.user).order_by("-created")
+    tokens = account_selectors.access_tokens_list(user=request.user)
     context = {"form": form, "tokens": tokens, "new_token": new_token, "container_url": request.build_absolute_uri(reverse("annotations"))}
-    feed_key = FeedKey.objects.filter(user=request.user).first()
+    feed_key = account_selectors.feed_key_get(user=request.user)
     feed_url = None
     if feed_key is not None:
         feed_url = request.build_absolute_uri(reverse("feed-notes", kwargs={"key": feed_services.feed_key_secret(feed_key)}))
@@ -46,7 +40,8 @@ def tokens(request: HtmxHttpRequest) -> HttpResponse:
         return _page(request, form, status=400)
     try:
         new_token = token_services.token_create(user=request.user, name=form.cleaned_data["name"])
-    except token_services.TokenInputError as error:
+    except ReaderInputError as error:
+        # Not an answer of its own: the page shows the refusal on the form, next to the name.
         form.add_error("name", str(error))
         return _page(request, form, status=400)
     return _page(request, TokenCreateForm(), new_token=new_token)

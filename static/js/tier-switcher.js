@@ -12,7 +12,7 @@
 // The passage landed on is focused, marked, with a note at its top (landing.js),
 // and named in the address bar (#anchor), so reload, Back/Forward and shared
 // links land on it too. Where the round trip goes back to is kept per tab in
-// history.state. The counterparts come from the server (reader/tier_page.py's
+// history.state. The counterparts come from the server (reader/tier_view.py's
 // _landings), as JSON in #tier-counterparts.
 
 import { clearLanding, landedPassage, quoteOf, sectionOf, showLanding, watchLanding } from "./landing.js";

@@ -12,7 +12,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from reader.models import Article, Note
-from reader.tier_page import CARDS_PAGE_SIZE
+from reader.tier_view import CARDS_PAGE_SIZE
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import make_user, tier_text
 

@@ -218,7 +218,7 @@ def slow_stores():
 @pytest.mark.django_db(transaction=True)
 def test_the_note_limit_holds_when_twelve_creations_race(live_server, settings, how):
     from reader.models import ExternalAnnotation
-    from reader.selectors.annotations import live_annotation_count
+    from reader.annotations.selectors import live_annotation_count
     from reader.services.notes import note_delete
 
     settings.MAX_NOTES_PER_READER = LIMIT
@@ -267,7 +267,7 @@ def test_the_note_limit_holds_when_twelve_creations_race(live_server, settings, 
 
 @pytest.fixture
 def widened_slug_lookup(monkeypatch):
-    from reader.selectors import annotations as annotation_selectors
+    from reader.annotations import selectors as annotation_selectors
 
     taken = annotation_selectors.annotation_id_taken
 

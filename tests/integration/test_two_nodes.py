@@ -1,7 +1,7 @@
-"""Two gunicorn app nodes sharing PostgreSQL and Redis, as in production.
+"""Two gunicorn app nodes sharing a database and Redis, as in production.
 
-Runs under DATABASE_URL=postgres://… with Redis on 127.0.0.1:6379; skipped
-(with the reason printed) otherwise.
+PostgreSQL under DATABASE_URL=postgres://…, else the test run's SQLite file;
+needs Redis on 127.0.0.1:6379, and is skipped (with the reason printed) without it.
 """
 
 import http.cookiejar
@@ -43,14 +43,16 @@ def free_port() -> int:
 
 @pytest.fixture
 def nodes(transactional_db, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("two-node test needs DATABASE_URL pointing at PostgreSQL")
     if not redis_up():
         pytest.skip("two-node test needs Redis on 127.0.0.1:6379")
     db = connection.settings_dict
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        DATABASE_URL=(
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+            if connection.vendor == "postgresql"
+            else f"sqlite:///{db['NAME']}"  # the test database is a file (config.settings)
+        ),
         REDIS_URL=f"redis://{REDIS[0]}:{REDIS[1]}/15",
         DJANGO_CACHE_KEY_PREFIX=f"two-nodes-{uuid.uuid4().hex[:8]}",
         DJANGO_DEBUG="0",
@@ -117,29 +119,40 @@ class Browser:
             return response.read().decode()
 
 
-def test_two_nodes_share_sessions_notes_and_cache(nodes):
+TIER = "/articles/peptides/intermediate/"
+
+
+def signed_in_on(node: str) -> tuple[Browser, str]:
+    """A reader signed in through ``node``: the browser, and the page the sign-in answers with."""
     import_seed()
     make_node_user("reader")
-    tier = "/articles/peptides/intermediate/"
     browser = Browser()
+    browser.get(node + "/accounts/login/")
+    return browser, browser.post(node + "/accounts/login/", {"username": "reader", "password": PASSWORD, "next": TIER})
 
+
+def note_made_through(browser: Browser, node: str, body: str) -> Note:
+    from reader.models import Article
+    from reader.selectors.tiers import tier_canonical_texts
+
+    quote = "This pulsatile release is a key distinction."
+    text = tier_canonical_texts(article=Article.objects.get(slug="peptides"))["intermediate"]
+    start = text.index(quote)
+    browser.post(node + TIER + "notes/", {"start": start, "end": start + len(quote), "exact": quote, "body": body})
+    return Note.objects.get()
+
+
+def test_two_nodes_share_sessions_notes_and_cache(nodes):
+    tier = TIER
     # A session opened on node A ...
-    browser.get(nodes["a"] + "/accounts/login/")
-    page = browser.post(nodes["a"] + "/accounts/login/", {"username": "reader", "password": PASSWORD, "next": tier})
+    browser, page = signed_in_on(nodes["a"])
     assert "Signed in as <strong>reader</strong>" in page
     # ... is valid on node B.
     page_b = browser.get(nodes["b"] + tier)
     assert "Signed in as <strong>reader</strong>" in page_b
 
     # A note created through node A shows on node B.
-    quote = "This pulsatile release is a key distinction."
-    from reader.models import Article
-    from reader.selectors.tiers import tier_canonical_texts
-
-    text = tier_canonical_texts(article=Article.objects.get(slug="peptides"))["intermediate"]
-    text_start = text.index(quote)
-    browser.post(nodes["a"] + tier + "notes/", {"start": text_start, "end": text_start + len(quote), "exact": quote, "body": "made on A"})
-    note = Note.objects.get()
+    note = note_made_through(browser, nodes["a"], "made on A")
     assert f'data-note-id="{note.uuid}"' in browser.get(nodes["b"] + tier)
     assert "made on A" in browser.get(nodes["b"] + tier)
 
@@ -164,3 +177,20 @@ def test_two_nodes_share_sessions_notes_and_cache(nodes):
         assert "Ipamorelin&#x27;s great strength" in page or "Ipamorelin’s great strength" in page or "Ipamorelin's great strength" in page
         assert "A key benefit of Ipamorelin is its specificity." not in page
     assert "made on A" in browser.get(nodes["b"] + tier)
+
+
+def test_a_note_changed_through_one_node_shows_at_once_on_the_others_cached_page(nodes):
+    """No lost invalidation: node B has the reader's page cached; every change made through A shows on B's next page."""
+    tier = TIER
+    browser, _ = signed_in_on(nodes["a"])
+    before = browser.get(nodes["b"] + tier)
+    assert browser.get(nodes["b"] + tier).count("data-note-id=") == before.count("data-note-id=") == 0  # cached on B
+
+    note = note_made_through(browser, nodes["a"], "made on A")
+    assert "made on A" in browser.get(nodes["b"] + tier)
+    browser.post(nodes["a"] + f"/notes/{note.uuid}/update/", {"body": "edited on A"})
+    page = browser.get(nodes["b"] + tier)
+    assert "edited on A" in page and "made on A" not in page
+    browser.post(nodes["a"] + f"/notes/{note.uuid}/delete/", {})
+    assert f'data-note-id="{note.uuid}"' not in browser.get(nodes["b"] + tier)
+

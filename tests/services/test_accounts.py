@@ -1,15 +1,18 @@
-"""Account writes (reader.services.accounts): a new password revokes the tokens; the reset e-mail is sent off the request path.
+"""Account writes (reader.services.accounts): a new password revokes the tokens; deleting an account takes what is
+the reader's; the reset e-mail is sent off the request path.
 
 The reset form's answers, and the mail sent from the background thread, are tested through the pages in
 tests/views/test_accounts.py.
 """
 
 import pytest
+from axes.models import AccessAttempt, AccessLog
+from django.contrib.auth.models import User
 
-from reader.models import AccessToken
+from reader.models import AccessToken, Note
 from reader.services import accounts as account_services
 from reader.services.tokens import token_create
-from tests.factories import make_user
+from tests.factories import make_note, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +25,22 @@ def test_a_new_password_revokes_every_token_of_that_reader_only(reader_user, oth
     assert not AccessToken.objects.filter(user=reader_user).exists()
     assert AccessToken.objects.filter(user=other_user).count() == 1
     assert account_services.password_changed(user=reader_user) == 0
+
+
+def test_deleting_an_account_takes_its_notes_tokens_and_sign_in_records_but_not_failed_attempts(seed_article, reader_user, other_user):
+    quote = "A key benefit of Ipamorelin is its specificity."
+    make_note(reader_user, seed_article, "intermediate", quote)
+    theirs = make_note(other_user, seed_article, "intermediate", quote)
+    token_create(user=reader_user, name="my tool")
+    for username in ("reader", "other"):
+        AccessLog.objects.create(username=username, ip_address="127.0.0.1", user_agent="x", http_accept="x", path_info="/")
+    AccessAttempt.objects.create(username="reader", ip_address="127.0.0.1", user_agent="x", http_accept="x", path_info="/", failures_since_start=1)
+    account_services.account_delete(user=reader_user)
+    assert not User.objects.filter(username="reader").exists()
+    assert list(Note.objects.all()) == [theirs]
+    assert not AccessToken.objects.exists()
+    assert list(AccessLog.objects.values_list("username", flat=True)) == ["other"]
+    assert AccessAttempt.objects.filter(username="reader").count() == 1
 
 
 def user_with_email(username: str, email: str, **fields):

@@ -5,10 +5,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from reader.annotations.services import annotation_create, annotation_delete
+from reader.annotations.targets import Site
+from reader.errors import ReaderInputError
 from reader.models import Article, ExternalAnnotation, Note
 from reader.services import notes as note_services
-from reader.services.annotations import AnnotationInputError, Site, annotation_create, annotation_delete
-from reader.services.notes import NoteInputError, note_create
+from reader.services.notes import note_create
 from tests.factories import QUOTE, edited_seed, import_seed, locate, make_note, tier_text
 
 pytestmark = pytest.mark.django_db
@@ -30,14 +32,14 @@ def test_create_stores_both_selectors(seed_article, reader_user):
     [("expert", "Unknown tier."), ("reflection", "Unknown tier.")],
 )
 def test_create_refuses_a_tier_that_is_not_a_reading_depth(seed_article, reader_user, tier, message):
-    with pytest.raises(NoteInputError, match=message):
+    with pytest.raises(ReaderInputError, match=message):
         note_create(user=reader_user, article=seed_article, tier=tier, start=0, end=5, exact="Advan")
     assert not Note.objects.exists()
 
 
 def test_create_refuses_a_selection_that_is_not_the_text_there(seed_article, reader_user):
     start, end = locate(seed_article, "intermediate", QUOTE)
-    with pytest.raises(NoteInputError, match="does not match"):
+    with pytest.raises(ReaderInputError, match="does not match"):
         note_create(user=reader_user, article=seed_article, tier="intermediate", start=start, end=end, exact="x" * len(QUOTE))
     assert not Note.objects.exists()
 
@@ -46,7 +48,7 @@ def test_create_checks_the_selection_against_the_text_as_it_is_now(seed_article,
     # The reader's page was loaded before an import rewrote the passage.
     start, end = locate(seed_article, "intermediate", QUOTE)
     import_seed(edited_seed((QUOTE, "Pulses are what set it apart.")))
-    with pytest.raises(NoteInputError, match="does not match"):
+    with pytest.raises(ReaderInputError, match="does not match"):
         note_create(user=reader_user, article=seed_article, tier="intermediate", start=start, end=end, exact=QUOTE)
     assert not Note.objects.exists()
 
@@ -90,7 +92,7 @@ def test_notes_survive_dumpdata_and_loaddata_into_a_fresh_import(seed_article, r
 def test_create_on_an_article_removed_meanwhile_is_refused_with_a_message(seed_article, reader_user):
     start, end = locate(seed_article, "intermediate", QUOTE)
     Article.objects.filter(pk=seed_article.pk).delete()  # the caller still holds its copy
-    with pytest.raises(NoteInputError, match="This article has been removed"):
+    with pytest.raises(ReaderInputError, match="This article has been removed"):
         note_create(user=reader_user, article=seed_article, tier="intermediate", start=start, end=end, exact=QUOTE)
     assert not Note.objects.exists()
 
@@ -134,12 +136,12 @@ def test_the_limit_counts_notes_and_annotations_however_they_were_made(seed_arti
 
     # Full: the page, Undo and the protocol (both kinds) all refuse, with the same sentence.
     start, end = locate(seed_article, "intermediate", "key distinction")
-    with pytest.raises(NoteInputError, match="You have 3 notes, the most one reader can keep"):
+    with pytest.raises(ReaderInputError, match="You have 3 notes, the most one reader can keep"):
         note_create(user=reader_user, article=seed_article, tier="intermediate", start=start, end=end, exact="key distinction")
-    with pytest.raises(NoteInputError, match="You have 3 notes"):
+    with pytest.raises(ReaderInputError, match="You have 3 notes"):
         note_services.note_restore(note=deleted)
     for annotation in (_elsewhere(2), _on_tier("key distinction")):
-        with pytest.raises(AnnotationInputError, match="You have 3 notes"):
+        with pytest.raises(ReaderInputError, match="You have 3 notes"):
             _protocol_create(reader_user, annotation)
     assert Note.objects.live().filter(user=reader_user).count() == 2
     assert ExternalAnnotation.objects.filter(user=reader_user).count() == 1

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from reader.errors import ReaderInputError
 from reader.models import AccessToken
 from reader.services import tokens as token_services
 
@@ -61,7 +62,7 @@ def test_an_inactive_reader_cannot_use_a_token(reader_user):
 
 @pytest.mark.parametrize("name, reason", [("", "name"), ("   ", "name"), ("x" * 101, "at most 100")])
 def test_a_token_needs_a_short_name(reader_user, name, reason):
-    with pytest.raises(token_services.TokenInputError, match=reason):
+    with pytest.raises(ReaderInputError, match=reason):
         token_services.token_create(user=reader_user, name=name)
 
 
@@ -69,5 +70,5 @@ def test_a_reader_keeps_a_bounded_number_of_tokens(reader_user, monkeypatch):
     monkeypatch.setattr(token_services, "MAX_TOKENS_PER_READER", 2)
     token_services.token_create(user=reader_user, name="one")
     token_services.token_create(user=reader_user, name="two")
-    with pytest.raises(token_services.TokenInputError, match="Revoke"):
+    with pytest.raises(ReaderInputError, match="Revoke"):
         token_services.token_create(user=reader_user, name="three")

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from reader.text.mentions import Mention, count_mentions, find_mentions, sentence_spans
+from reader.text.mentions import Mention, count_mentions, find_mentions
 
 
 def emphasised(mention: Mention) -> list[str]:
@@ -124,11 +124,6 @@ def test_abbreviations_and_decimals_do_not_end_a_sentence(sentence):
     text = f"First sentence. {sentence} Last sentence."
     [mention] = find_mentions(text, "insulin")
     assert mention.sentence == sentence
-
-
-def test_sentence_spans_trim_whitespace():
-    text = "  One.  Two three.  "
-    assert [text[start:end] for start, end in sentence_spans(text)] == ["One.", "Two three."]
 
 
 def test_table_cells_are_sentence_units():

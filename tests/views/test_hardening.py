@@ -20,7 +20,7 @@ from django.utils import timezone
 from reader.models import Article, Block, Note, ReadingPlace
 from reader.services import notes as note_services
 from reader.services.tokens import token_create
-from reader.tier_page import tier_text_cache_key
+from reader.page_cache import tier_text_cache_key
 from tests.factories import (
     CACHED_SIGNED_IN_TIER_PAGE_QUERIES,
     CACHED_TIER_PAGE_QUERIES,

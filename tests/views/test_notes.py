@@ -242,11 +242,11 @@ def test_the_panel_loads_the_cards_after_the_first_page(signed_in, seed_article,
     )
     with django_assert_max_num_queries(SIGNED_IN_TIER_PAGE_QUERIES):
         page = signed_in.get(TIER_URL).content.decode()
-    assert "card 19" in page and "card 20" not in page  # tier_page.CARDS_PAGE_SIZE
+    assert "card 19" in page and "card 20" not in page  # tier_view.CARDS_PAGE_SIZE
     assert "Show 10 more notes" in page
     # The last card loads the next page from the URL the page gives it.
     next_url = html_lib.unescape(re.search(r'data-hx-get="([^"]*/notes/cards/[^"]*)"', page).group(1))
-    # The cards' rows, then that page's notes in full (tier_page.note_cards_get): constant, however many notes.
+    # The cards' rows, then that page's notes in full (tier_view.note_cards_get): constant, however many notes.
     with django_assert_max_num_queries(NOTES_PAGE_QUERIES + 2):
         rest = signed_in.get(next_url)
     assert "no-store" in rest["Cache-Control"]

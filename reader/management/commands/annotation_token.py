@@ -7,6 +7,7 @@ with ``| tail -n 1``. It is shown only this once; only its hash is stored.
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from reader.errors import ReaderInputError
 from reader.services import tokens as token_services
 
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {username!r}.")
         try:
             new = token_services.token_create(user=user, name=name)
-        except token_services.TokenInputError as error:
+        except ReaderInputError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Token “{new.token.name}” for {username}: send it as Authorization: Bearer <token> to /annotations/.")
         self.stdout.write("It is shown only now; revoke it at /accounts/tokens/.")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .inline import InlineResult, Repair, parse_inline, replace_stray_infinity
+from ..sentences import count_sentences
+from .inline import InlineResult, Repair, excerpt, parse_inline, replace_stray_infinity
 from .model import PART_TITLES, TIER_SLUGS, ArticleFormatError, Block, Irregularity, Part, Span, TermDefinition
-from .sentences import count_sentences, excerpt
 
 REFERENCES_SLUG = "references"
 # Marker line text -> section slug.

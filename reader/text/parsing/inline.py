@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..sentences import closing_period
 from .model import Span
-from .sentences import closing_period, excerpt
 
 INFINITY = "∞"
 EM_DASH = "—"
@@ -32,6 +32,15 @@ _MAX_REPEATED_WORDS = 6
 # A repeated single word must be at least this long; shorter repeats are
 # too often accidents (e.g. a heading run into a sentence).
 _MIN_SINGLE_WORD_REPEAT = 4
+
+
+def excerpt(text: str, index: int, width: int = 30) -> str:
+    """A short quote of ``text`` around ``index`` for the parser's messages."""
+    start = max(0, index - width)
+    end = min(len(text), index + width)
+    # Shown with any "∞" as a dash so that no "∞" leaves the parser.
+    snippet = text[start:end].strip().replace("∞", "—")
+    return f"{'…' if start > 0 else ''}{snippet}{'…' if end < len(text) else ''}"
 
 
 def term_key(name: str) -> str:
@@ -165,6 +174,40 @@ def _has_words(text: str) -> bool:
     return any(character.isalnum() for character in text)
 
 
+def _insertion(raw: str, marker: re.Match) -> tuple[re.Match, bool, int | None]:
+    """The marker the definition follows (the last of a run of markers), whether the marker was repeated,
+    and where the definition's closing period is (None: there is none)."""
+    last, repeated = marker, False
+    while True:
+        closing = closing_period(raw, last.end())
+        following = _MARKER.search(raw, last.end())
+        if following is None or (closing is not None and following.start() >= closing):
+            return last, repeated, closing
+        last, repeated = following, True
+
+
+def _defined_term(before: str, definition: str, shown: str, definitions: list[FoundDefinition], repairs: list[Repair]) -> list[Span]:
+    """The text before a marker, its last words made the term ``definition`` defines (``shown``: the
+    definition's opening, for the repair's message)."""
+    bounds = _term_bounds(before, definition)
+    if bounds is None:
+        # Nothing in front of the marker to attach the definition to: the
+        # insertion is still removed so the text reads cleanly.
+        repairs.append(
+            Repair(
+                "orphan-definition",
+                f'glossary definition with no term before it was dropped: "{shown}"',
+                repaired=False,
+            )
+        )
+        return [Span(before)]
+    start, end = bounds
+    name = before[start:end]
+    key = term_key(name)
+    definitions.append(FoundDefinition(key, name, definition, marked=True))
+    return [Span(before[:start]), Span(name, key, True), Span(before[end:])]
+
+
 def _extract_marked(raw: str, definitions: list[FoundDefinition], repairs: list[Repair]) -> list[Span]:
     spans: list[Span] = []
     position = 0
@@ -173,13 +216,7 @@ def _extract_marked(raw: str, definitions: list[FoundDefinition], repairs: list[
         # A marker followed by another before its definition's closing period
         # ("X Meaning ∞ Meaning ∞ Y.") is one insertion that cannot be read:
         # which words it defines, and with what, is a guess.
-        last, repeated = marker, False
-        while True:
-            closing = closing_period(raw, last.end())
-            following = _MARKER.search(raw, last.end())
-            if following is None or (closing is not None and following.start() >= closing):
-                break
-            last, repeated = following, True
+        last, repeated, closing = _insertion(raw, marker)
         definition_end = len(raw) if closing is None else closing
         definition = raw[last.end() : definition_end].strip()
         shown = excerpt(raw, marker.start(), 40)
@@ -215,24 +252,7 @@ def _extract_marked(raw: str, definitions: list[FoundDefinition], repairs: list[
                     f'glossary definition has no closing period, taken to the end of the line: "{excerpt(raw, marker.end(), 40)}"',
                 )
             )
-        bounds = _term_bounds(before, definition)
-        if bounds is None:
-            # Nothing in front of the marker to attach the definition to: the
-            # insertion is still removed so the text reads cleanly.
-            repairs.append(
-                Repair(
-                    "orphan-definition",
-                    f'glossary definition with no term before it was dropped: "{excerpt(raw, marker.end(), 40)}"',
-                    repaired=False,
-                )
-            )
-            spans.append(Span(before))
-        else:
-            start, end = bounds
-            name = before[start:end]
-            key = term_key(name)
-            spans += [Span(before[:start]), Span(name, key, True), Span(before[end:])]
-            definitions.append(FoundDefinition(key, name, definition, marked=True))
+        spans += _defined_term(before, definition, excerpt(raw, marker.end(), 40), definitions, repairs)
         position = definition_end
     spans.append(Span(raw[position:]))
     return spans

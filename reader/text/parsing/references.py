@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .inline import Repair, replace_stray_infinity
+from .inline import Repair, excerpt, replace_stray_infinity
 from .model import ParsedReference
 
 _REFERENCE = re.compile(
@@ -75,7 +75,7 @@ def parse_reference(line: int, raw: str, repairs: list[Repair]) -> ParsedReferen
         repairs.append(
             Repair(
                 "unparsed-reference",
-                f'reference kept as written, could not be split into fields: "{text[:60]}{"…" if len(text) > 60 else ""}"',
+                f'reference kept as written, could not be split into fields: "{excerpt(text, 0, 60)}"',
                 repaired=False,
             )
         )

@@ -1,4 +1,4 @@
-"""The W3C Web Annotation Protocol at /annotations/ (reader.views.annotations): container, paging, Prefer,
+"""The W3C Web Annotation Protocol at /annotations/ (reader.annotations.views): container, paging, Prefer,
 create/replace/delete, notes made through it, who may do what, CORS, and the W3C model validator.
 
 The WPT server test itself runs in tests/browser/test_wpt_protocol.py; the assertions it makes only loosely
@@ -30,7 +30,7 @@ from tests.factories import (
     make_user,
     tier_text,
 )
-from tests.test_annotation_model import ANNOTATIONS
+from tests.annotations.test_model import ANNOTATIONS
 from tests.w3c_validator import must_failures
 
 pytestmark = pytest.mark.django_db
@@ -627,12 +627,13 @@ def test_the_container_and_exports_pass_the_w3c_validator(api, signed_in, reader
     assert must_failures(iris)[1] == []
     for item in page["items"]:
         assert must_failures(json.loads(api.get(path_of(item["id"])).content)) == (1, [])
-    # The exports (reader.exports, fed by the export views) hold the same annotations.
+    # The exports (reader.annotations.jsonld and reader.exports, fed by the export views) hold the same annotations.
     from reader import exports
-    from reader.selectors.annotations import annotations_elsewhere
+    from reader.annotations import jsonld
+    from reader.annotations.selectors import annotations_elsewhere
     from reader.selectors.notes import notes_for_export
 
-    collection = exports.notes_collection(
+    collection = jsonld.notes_collection(
         notes_for_export(user=reader_user), lambda path: "http://testserver" + path, collection_path="/notes/export.jsonld",
         label="Notes", elsewhere=annotations_elsewhere(user=reader_user),
     )

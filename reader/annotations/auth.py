@@ -16,18 +16,15 @@ from functools import wraps
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
+from reader.annotations.protocol import plain
 from reader.services.tokens import token_authenticate
 
 REALM = "Tiered Reader annotations"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
-def _plain(status: int, message: str) -> HttpResponse:
-    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
-
-
 def unauthorized(message: str, *, error: str = "") -> HttpResponse:
-    response = _plain(401, message)
+    response = plain(401, message)
     challenge = f'Bearer realm="{REALM}"'
     if error:
         challenge += f', error="{error}"'
@@ -40,7 +37,7 @@ def _csrf_failure(request) -> HttpResponse | None:
     rejected = CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
     if rejected is None:
         return None
-    return _plain(
+    return plain(
         403,
         "CSRF check failed: a change made with the sign-in cookie needs the page's CSRF token "
         "(X-CSRFToken header). Other tools should send Authorization: Bearer <token> instead.",

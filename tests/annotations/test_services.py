@@ -1,4 +1,4 @@
-"""Writes through the annotation protocol (reader.services.annotations): the ids it gives out.
+"""Writes through the annotation protocol (reader.annotations.services): the ids it gives out.
 
 An id, once given to a note or an annotation of another page, is never given
 again: not after the note is deleted, nor after its reader's account is, and
@@ -15,11 +15,12 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
+from reader.annotations import selectors as annotation_selectors
+from reader.annotations.selectors import annotation_owned_get
+from reader.annotations.services import annotation_create, annotation_delete
+from reader.annotations.targets import Site
 from reader.models import AnnotationId, ExternalAnnotation, Note
-from reader.selectors import annotations as annotation_selectors
-from reader.selectors.annotations import annotation_owned_get
 from reader.services import notes as note_services
-from reader.services.annotations import Site, annotation_create, annotation_delete
 from tests.factories import QUOTE, make_note, make_user
 
 pytestmark = pytest.mark.django_db

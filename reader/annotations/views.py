@@ -1,8 +1,8 @@
 """The W3C Web Annotation Protocol: the reader's annotation container ``/annotations/`` and each annotation in it.
 
-Thin views: ``reader.auth`` says who is asking (bearer token or session, with
-CSRF for the session), ``reader.services.annotations`` writes,
-``reader.selectors.annotations`` reads, ``reader.protocol`` builds the JSON-LD.
+Thin views: ``auth`` says who is asking (bearer token or session, with CSRF
+for the session), ``services`` writes, ``selectors`` reads, ``protocol`` builds
+the JSON-LD; a refused input (``ReaderInputError``) is answered by ``reader.views.errors``.
 Every answer is private (``Cache-Control: private, no-store``) and varies on
 Accept, Prefer, Authorization and Cookie.
 """
@@ -21,25 +21,25 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from reader import protocol
-from reader.auth import bearer_or_session
-from reader.exports import JSONLD_CONTENT_TYPE
-from reader.selectors import annotations as annotation_selectors
+from reader.annotations import protocol
+from reader.annotations import selectors as annotation_selectors
+from reader.annotations import services as annotation_services
+from reader.annotations.auth import bearer_or_session
+from reader.annotations.jsonld import JSONLD_CONTENT_TYPE
+from reader.annotations.model import MAX_ANNOTATION_BYTES, annotation_parse, annotation_too_large
+from reader.annotations.selectors import PAGE_SIZE
+from reader.annotations.targets import Site
+from reader.middleware import declared_length
 from reader.selectors import notes as note_selectors
-from reader.selectors.annotations import PAGE_SIZE
-from reader.services import annotations as annotation_services
+from reader.views.errors import input_errors, plain_text
 from reader.views.htmx import HtmxHttpRequest, login_required, private
 
 PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
-def _plain(status: int, message: str) -> HttpResponse:
-    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
-
-
 def _empty(status: int = 200) -> HttpResponse:
     # The WPT server test reads Content-Type on every 2xx, OPTIONS and 204 included.
-    return HttpResponse(b"", status=status, content_type="text/plain; charset=utf-8")
+    return plain_text(status, "")
 
 
 def _json(body: dict, status: int = 200) -> HttpResponse:
@@ -54,7 +54,7 @@ def endpoint(*, allow: str, link: str, accept_post: bool = False):
     methods = [method.strip() for method in allow.split(",")]
 
     def decorate(view):
-        authenticated = bearer_or_session(view)
+        authenticated = bearer_or_session(input_errors(view, end=protocol.LINE_END))
 
         @wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -71,16 +71,16 @@ def endpoint(*, allow: str, link: str, accept_post: bool = False):
             patch_cache_control(response, private=True, no_store=True)
             return response
 
-        # CSRF is checked by reader.auth for cookie-authenticated requests only.
+        # CSRF is checked by reader.annotations.auth for cookie-authenticated requests only.
         return csrf_exempt(wrapper)
 
     return decorate
 
 
-def _site(request) -> annotation_services.Site:
+def _site(request) -> Site:
     hosts = {request.get_host().lower()}
     hosts.update(host.lower() for host in settings.ALLOWED_HOSTS if host and host != "*" and not host.startswith("."))
-    return annotation_services.Site(hosts=frozenset(hosts))
+    return Site(hosts=frozenset(hosts))
 
 
 def _container_url(request) -> str:
@@ -88,22 +88,15 @@ def _container_url(request) -> str:
 
 
 def _request_json(request) -> dict | HttpResponse:
-    """The annotation in the request body, or the error answer (415, 413, 400)."""
+    """The annotation in the request body, or the 415 answer; ReaderInputError for a body too large (413) or not JSON (400)."""
     if not protocol.content_type_accepted(request.content_type or ""):
-        response = _plain(415, f"Send the annotation as JSON-LD: Content-Type: {JSONLD_CONTENT_TYPE}.")
+        response = protocol.plain(415, f"Send the annotation as JSON-LD: Content-Type: {JSONLD_CONTENT_TYPE}.")
         response["Accept-Post"] = JSONLD_CONTENT_TYPE
         return response
-    limit = annotation_services.MAX_ANNOTATION_BYTES
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > limit:
-        return _plain(413, f"An annotation can be at most {limit // 1024} KB of JSON; this one is {length:,} bytes.")
-    try:
-        return annotation_services.annotation_parse(request.read(limit + 1))
-    except annotation_services.AnnotationInputError as error:
-        return _plain(error.status, str(error))
+    length = declared_length(request) or 0
+    if length > MAX_ANNOTATION_BYTES:  # refused before a byte of it is read
+        raise annotation_too_large(length)
+    return annotation_parse(request.read(MAX_ANNOTATION_BYTES + 1))
 
 
 @endpoint(allow=protocol.CONTAINER_ALLOW, link=protocol.CONTAINER_LINK, accept_post=True)
@@ -116,7 +109,7 @@ def container(request: HtmxHttpRequest) -> HttpResponse:
         return _page(request)
     iris = request.GET.get("iris", "0")
     if iris not in ("0", "1"):
-        return _plain(400, "iris is 1 (a page of ids) or 0 (a page of annotations).")
+        return protocol.plain(400, "iris is 1 (a page of ids) or 0 (a page of annotations).")
     preference = protocol.parse_prefer(request.headers.get("Prefer", ""))
     if iris == "1":
         preference = protocol.Preference(minimal=False, iris=True, embedded=True)
@@ -134,11 +127,11 @@ def container(request: HtmxHttpRequest) -> HttpResponse:
 def _page(request: HtmxHttpRequest) -> HttpResponse:
     number, iris = request.GET.get("page", ""), request.GET.get("iris", "0")
     if not PAGE_NUMBER.fullmatch(number) or iris not in ("0", "1"):
-        return _plain(400, "page is a page number from 0; iris is 1 (ids) or 0 (annotations).")
+        return protocol.plain(400, "page is a page number from 0; iris is 1 (ids) or 0 (annotations).")
     page = int(number)
     total = annotation_selectors.container_total(user=request.user)
     if page >= protocol.page_count(total, PAGE_SIZE):
-        return _plain(404, f"No such page: the container has {protocol.page_count(total, PAGE_SIZE)} pages of {PAGE_SIZE}.")
+        return protocol.plain(404, f"No such page: the container has {protocol.page_count(total, PAGE_SIZE)} pages of {PAGE_SIZE}.")
     body = protocol.page_json(
         container_url=_container_url(request), page=page, total=total, items=_page_items(request, page, iris=iris == "1"),
         iris=iris == "1", page_size=PAGE_SIZE, label=f"Annotations of {request.user.get_username()}",
@@ -164,12 +157,9 @@ def _create(request: HtmxHttpRequest) -> HttpResponse:
     data = _request_json(request)
     if isinstance(data, HttpResponse):
         return data
-    try:
-        annotation = annotation_services.annotation_create(
-            user=request.user, data=data, site=_site(request), slug=request.headers.get("Slug")
-        )
-    except annotation_services.AnnotationInputError as error:
-        return _plain(error.status, str(error))
+    annotation = annotation_services.annotation_create(
+        user=request.user, data=data, site=_site(request), slug=request.headers.get("Slug")
+    )
     body = protocol.annotation_json(annotation, request.build_absolute_uri)
     response = _json(body, status=201)
     response["Location"] = response["Content-Location"] = body["id"]
@@ -180,9 +170,9 @@ def _create(request: HtmxHttpRequest) -> HttpResponse:
 def annotation(request: HtmxHttpRequest, annotation_uuid) -> HttpResponse:
     current = annotation_selectors.annotation_owned_get(user=request.user, annotation_uuid=annotation_uuid)
     if current is None:
-        return _plain(404, "No such annotation.")
+        return protocol.plain(404, "No such annotation.")
     if current.deleted_at is not None:
-        return _plain(410, "This annotation was deleted.")
+        return protocol.plain(410, "This annotation was deleted.")
     if request.method == "OPTIONS":
         return _empty()
     body = protocol.annotation_json(current, request.build_absolute_uri)
@@ -192,7 +182,7 @@ def annotation(request: HtmxHttpRequest, annotation_uuid) -> HttpResponse:
         return _json(body)
     if_match = request.headers.get("If-Match")
     if if_match is not None and not protocol.if_match_passes(if_match, current_etag):
-        response = _plain(412, "The annotation has changed since you read it (If-Match does not match its ETag). Read it again.")
+        response = protocol.plain(412, "The annotation has changed since you read it (If-Match does not match its ETag). Read it again.")
         response["ETag"] = current_etag
         return response
     if request.method == "DELETE":
@@ -201,12 +191,7 @@ def annotation(request: HtmxHttpRequest, annotation_uuid) -> HttpResponse:
     data = _request_json(request)
     if isinstance(data, HttpResponse):
         return data
-    try:
-        updated = annotation_services.annotation_replace(
-            current=current, data=data, site=_site(request), annotation_id=body["id"]
-        )
-    except annotation_services.AnnotationInputError as error:
-        return _plain(error.status, str(error))
+    updated = annotation_services.annotation_replace(current=current, data=data, site=_site(request), annotation_id=body["id"])
     return _json(protocol.annotation_json(updated, request.build_absolute_uri))
 
 

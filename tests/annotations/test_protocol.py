@@ -1,14 +1,15 @@
-"""The Web Annotation Protocol's representations (reader.protocol) and the service Link on tier pages
-(reader.protocol_middleware), without the views: Prefer, ETags, containers and pages.
+"""The Web Annotation Protocol's representations (reader.annotations.protocol) and the service Link on tier pages
+(reader.annotations.middleware), without the views: Prefer, ETags, containers and pages.
 
-The views that use them are tested in tests/views/test_annotation_protocol.py.
+The views that use them are tested in tests/annotations/test_views.py.
 """
 
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from reader.protocol import (
+from reader.annotations.middleware import AnnotationServiceLinkMiddleware
+from reader.annotations.protocol import (
     PREFER_DESCRIPTIONS,
     PREFER_IRIS,
     PREFER_MINIMAL,
@@ -22,7 +23,6 @@ from reader.protocol import (
     parse_prefer,
     render,
 )
-from reader.protocol_middleware import AnnotationServiceLinkMiddleware
 
 CONTAINER = "http://testserver/annotations/"
 MINIMAL = Preference(minimal=True, iris=False, embedded=False)
@@ -46,6 +46,9 @@ def prefer(*includes: str) -> str:
         # Names are case-insensitive, a comma inside the quotes is not a separator, other preferences are kept apart.
         (f'wait=10, Return = Representation; Include="urn:a,b {PREFER_IRIS}"', Preference(minimal=False, iris=True, embedded=True)),
         (f'return=minimal; include="{PREFER_IRIS}"', MINIMAL),
+        (f'return="representation"; include="{PREFER_DESCRIPTIONS}"', Preference(minimal=False, iris=False, embedded=True)),
+        # An RFC 2231 value in a charset Python does not know is passed over, not a server error.
+        ("return=representation; include*=nonesuch''urn%3Ax", MINIMAL),
     ],
 )
 def test_prefer_reads_as_the_protocol_says(header, expected):

@@ -1,9 +1,9 @@
-"""reader.annotation_model: what it refuses, and that whatever it accepts passes the W3C model's validator.
+"""reader.annotations.model: what it refuses, and that whatever it accepts passes the W3C model's validator.
 
 The property test generates annotation-like JSON from the model's vocabulary
 (valid and broken selectors, states, resources, dates, IRIs) and checks that
 every annotation ``check_annotation`` accepts, stored and served as the
-container serves it (``exports.external_annotation``), has no failed MUST in
+container serves it (``jsonld.external_annotation``), has no failed MUST in
 ``../shared/w3c-annotation-model/validate.py``.
 """
 
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.annotation_model import ANNO_CONTEXT, ModelError, Summary, check_annotation, check_json_text, normalise
-from reader.exports import external_annotation
+from reader.annotations.jsonld import external_annotation
+from reader.annotations.model import ANNO_CONTEXT, ModelError, Summary, check_annotation, check_json_text, normalise
 from reader.models import ExternalAnnotation
 from tests.w3c_validator import must_failures
 

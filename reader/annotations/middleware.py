@@ -20,7 +20,7 @@ class AnnotationServiceLinkMiddleware:
         response = self.get_response(request)
         if response.status_code in (200, 304) and TIER_PATH.match(request.path_info):
             if self.link is None:
-                from reader.views.annotations import annotation_service_link
+                from reader.annotations.views import annotation_service_link
 
                 self.link = annotation_service_link()
             existing = response.get("Link")

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.request import parse_http_list
 
-from reader.exports import ANNO_CONTEXT, external_annotation, note_annotation
+from django.utils.http import parse_etags, parse_header_parameters
+
+from reader.annotations.jsonld import external_annotation, note_annotation
+from reader.annotations.model import ANNO_CONTEXT
 from reader.models import ExternalAnnotation, Note
+from reader.views.errors import plain_text
 
 LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
 PREFER_MINIMAL = "http://www.w3.org/ns/ldp#PreferMinimalContainer"
@@ -39,6 +43,8 @@ ANNOTATION_ALLOW = "GET, HEAD, OPTIONS, PUT, DELETE"
 PAGE_ALLOW = "GET, HEAD, OPTIONS"
 VARY = ("Accept", "Prefer", "Authorization", "Cookie")
 ACCEPTED_CONTENT_TYPES = ("application/ld+json", "application/json")
+# Protocol clients are often read in a terminal: each plain-text message ends its line.
+LINE_END = "\n"
 
 
 @dataclass(frozen=True)
@@ -51,32 +57,18 @@ class Preference:
 def parse_prefer(header: str) -> Preference:
     """What a ``Prefer`` header asks of the container (RFC 7240; the include values of the protocol)."""
     include: set[str] = set()
-    for preference in _split_outside_quotes(header, ","):
-        params = [part.strip() for part in _split_outside_quotes(preference, ";")]
-        if not params or params[0].replace(" ", "").lower() != "return=representation":
+    for preference in parse_http_list(header):
+        try:
+            # Each preference read as the parameters of a media type: return=…; include="…".
+            _name, params = parse_header_parameters(f"prefer; {preference}")
+        except ValueError:  # an RFC 2231 value in a charset Python does not know: not a preference we act on
             continue
-        for param in params[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "include":
-                include.update(value.strip().strip('"').split())
+        if params.get("return", "").lower() == "representation":
+            include.update(params.get("include", "").split())
     minimal = PREFER_MINIMAL in include
     descriptions = PREFER_DESCRIPTIONS in include
     iris = PREFER_IRIS in include and not descriptions
     return Preference(minimal=minimal or not (descriptions or iris), iris=iris, embedded=(descriptions or iris) and not minimal)
-
-
-def _split_outside_quotes(text: str, separator: str) -> list[str]:
-    parts, current, quoted = [], [], False
-    for char in text:
-        if char == '"':
-            quoted = not quoted
-        if char == separator and not quoted:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return [part for part in parts if part.strip()]
 
 
 def annotation_json(annotation: Note | ExternalAnnotation, absolute: Callable[[str], str]) -> dict:
@@ -149,17 +141,18 @@ def etag(content: bytes) -> str:
     return '"' + hashlib.sha256(content).hexdigest()[:40] + '"'
 
 
-_ETAG = re.compile(r'\s*(?:W/)?("[^"]*"|\*)\s*(?:,|$)')
-
-
 def if_match_passes(header: str, current: str) -> bool:
     """``If-Match`` against the current ETag. A weak tag (``W/"…"``) counts as its strong self:
     GZipMiddleware weakens the ETags it sends, and our tags name the data, not the bytes on the wire."""
-    tags = [match.group(1) for match in _ETAG.finditer(header)]
+    tags = [tag.removeprefix("W/") for tag in parse_etags(header)]
     return "*" in tags or current in tags
 
 
 def content_type_accepted(content_type: str) -> bool:
-    media_type = content_type.split(";", 1)[0].strip().lower()
+    media_type, _params = parse_header_parameters(content_type)
     return media_type in ACCEPTED_CONTENT_TYPES
 
+
+def plain(status: int, message: str):
+    """A refusal or a bare status, as plain text."""
+    return plain_text(status, message + LINE_END)

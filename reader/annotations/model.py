@@ -1,5 +1,9 @@
 """The W3C Web Annotation Data Model, as this site accepts it from other tools. Pure Python: no Django.
 
+Parse and check, apart from the writes (``reader.annotations.services``):
+:func:`annotation_parse` reads a request body, :func:`annotation_prepared`
+checks it against the model and takes out what the server owns.
+
 :func:`check_annotation` refuses, with a sentence naming the place, anything
 that would break a MUST of the model as web-platform-tests checks it
 (``../shared/w3c-annotation-model/validate.py``), so whatever the annotation
@@ -22,9 +26,12 @@ quirky the rules here are stricter than the model, never looser:
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable
+
+from reader.errors import ReaderInputError
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 MOTIVATIONS = frozenset(
@@ -48,8 +55,14 @@ _SELECTOR_TYPES = frozenset(
 _STATE_TYPES = frozenset({"TimeState", "HttpRequestState"})
 
 
-class ModelError(ValueError):
-    """The annotation breaks the Web Annotation model; the message says where and why."""
+# The most an annotation sent to the container may weigh, as UTF-8 JSON.
+MAX_ANNOTATION_BYTES = 64 * 1024
+# Properties the server owns: a client's values are replaced (an "id" is kept in "via").
+SERVER_PROPERTIES = ("id", "created", "modified")
+
+
+class ModelError(ReaderInputError):
+    """The annotation breaks the Web Annotation model; the message says where and why (400)."""
 
 
 def is_iri(value) -> bool:
@@ -242,15 +255,25 @@ def _resources(value, where: str, *, role: str) -> None:
         _resource(value, where, role=role, depth=1)
 
 
-def _resource(value, where: str, *, role: str, depth: int, in_choice: bool = False) -> None:
+def _iri_or_object(value, where: str, *, depth: int, not_iri: str, not_object: str) -> bool:
+    """True when ``value`` is an IRI (nothing more to check), False for an object; else ModelError."""
     if depth > MAX_DEPTH:
         raise ModelError(f"{where} is nested too deeply.")
     if isinstance(value, str):
         if not is_iri(value):
-            raise ModelError(f'{where} must be an IRI (such as "https://example.org/page") or an object.')
-        return
+            raise ModelError(not_iri)
+        return True
     if not isinstance(value, dict):
-        raise ModelError(f"{where} must be an IRI or an object.")
+        raise ModelError(not_object)
+    return False
+
+
+def _resource(value, where: str, *, role: str, depth: int, in_choice: bool = False) -> None:
+    if _iri_or_object(
+        value, where, depth=depth, not_iri=f'{where} must be an IRI (such as "https://example.org/page") or an object.',
+        not_object=f"{where} must be an IRI or an object.",
+    ):
+        return
     if "id" in value and not is_iri(value["id"]):
         raise ModelError(f'"id" of {where} must be an IRI.')
     _common(value, where)
@@ -362,14 +385,11 @@ def _refined(obj: dict, where: str, *, depth: int) -> None:
 
 
 def _selector(item, where: str, *, depth: int, in_range: bool = False) -> None:
-    if depth > MAX_DEPTH:
-        raise ModelError(f"{where} is nested too deeply.")
-    if isinstance(item, str):
-        if not is_iri(item) or in_range:
-            raise ModelError(f"{where} must be a selector object" + ("." if in_range else " or an IRI."))
+    if in_range and isinstance(item, str):
+        raise ModelError(f"{where} must be a selector object.")
+    message = f"{where} must be a selector object or an IRI."
+    if _iri_or_object(item, where, depth=depth, not_iri=message, not_object=message):
         return
-    if not isinstance(item, dict):
-        raise ModelError(f"{where} must be a selector object or an IRI.")
     kinds = set(types_of(item))
     known = kinds & _SELECTOR_TYPES
     if len(known) > 1:
@@ -418,14 +438,9 @@ def _selector(item, where: str, *, depth: int, in_range: bool = False) -> None:
 
 
 def _state(item, where: str, *, depth: int) -> None:
-    if depth > MAX_DEPTH:
-        raise ModelError(f"{where} is nested too deeply.")
-    if isinstance(item, str):
-        if not is_iri(item):
-            raise ModelError(f"{where} must be a state object or an IRI.")
+    message = f"{where} must be a state object or an IRI."
+    if _iri_or_object(item, where, depth=depth, not_iri=message, not_object=message):
         return
-    if not isinstance(item, dict):
-        raise ModelError(f"{where} must be a state object or an IRI.")
     known = set(types_of(item)) & _STATE_TYPES
     if len(known) > 1:
         raise ModelError(f"{where} names more than one kind of state.")
@@ -489,3 +504,51 @@ def _flatten(value) -> list:
         else:
             items.append(item)
     return items
+
+
+def annotation_too_large(size: int) -> ReaderInputError:
+    return ReaderInputError(f"An annotation can be at most {MAX_ANNOTATION_BYTES // 1024} KB of JSON; this one is {size:,} bytes.", 413)
+
+
+def annotation_parse(raw: bytes) -> dict:
+    """The JSON object in a request body, or ReaderInputError (413 when too large)."""
+    if len(raw) > MAX_ANNOTATION_BYTES:
+        raise annotation_too_large(len(raw))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReaderInputError("The body is not UTF-8 text.") from None
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except ValueError as error:
+        raise ReaderInputError(f"The body is not valid JSON: {error}.") from None
+    except RecursionError:
+        raise ReaderInputError("The body is not valid JSON: it is nested too deeply.") from None
+    if not isinstance(data, dict):
+        raise ReaderInputError("An annotation is a JSON object ({…}).")
+    return data
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large a number")
+    return value
+
+
+def annotation_prepared(data: dict, *, client_id_to_via: bool) -> dict:
+    """The annotation without the server's properties, checked against the model; "id" moved to "via"."""
+    check_json_text(data)
+    annotation = normalise({k: v for k, v in data.items() if k not in SERVER_PROPERTIES})
+    client_id = data.get("id")
+    if client_id_to_via and client_id is not None:
+        if not is_iri(client_id):
+            raise ModelError('"id" must be an IRI; the server gives the annotation its own id and keeps yours in "via".')
+        via = [item for item in as_list(annotation.get("via", [])) if item != client_id] + [client_id]
+        annotation["via"] = via[0] if len(via) == 1 else via
+    check_annotation(annotation)
+    return annotation

@@ -1,4 +1,4 @@
-"""Reads for the annotation container (reader.selectors.annotations): notes and annotations elsewhere as one list."""
+"""Reads for the annotation container (reader.annotations.selectors): notes and annotations elsewhere as one list."""
 
 from datetime import timedelta
 
@@ -6,8 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from reader.models import ExternalAnnotation, Note
-from reader.selectors.annotations import (
+from reader.annotations.selectors import (
     annotation_id_taken,
     annotation_owned_get,
     annotations_elsewhere,
@@ -16,7 +15,9 @@ from reader.selectors.annotations import (
     container_total,
     live_annotation_count,
 )
-from reader.services.annotations import Site, annotation_create, annotation_delete
+from reader.annotations.services import annotation_create, annotation_delete
+from reader.annotations.targets import Site
+from reader.models import ExternalAnnotation, Note
 from tests.factories import QUOTE, make_note
 
 pytestmark = pytest.mark.django_db
