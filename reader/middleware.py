@@ -10,6 +10,10 @@ else, including a cache miss, goes on to the view, which fills the cache.
 The cached page holds nothing from the request that filled it: a page asked for
 with a query string is never stored (``reader.tier_page.tier_page_get``).
 
+``SignedInTierPageMiddleware``, the signed-in fast path: with a shared cache, a signed-in reader's cached
+tier page answered from it (``reader.signed_in_cache``: one trip, no database), with the session, user,
+CSRF token and headers the slow path would give it, by the same middleware's response handling.
+
 ``RequestBodyGuardMiddleware``: every unsafe request's body refused from its
 headers (multipart, or over a cap) before sessions and CSRF read it.
 """
@@ -22,9 +26,13 @@ import re
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
+from django.middleware.csrf import CsrfViewMiddleware
+from django.middleware.gzip import GZipMiddleware
 
-from reader import page_cache
+from reader import page_cache, signed_in_cache
 from reader.annotations.jsonld import JSONLD_CONTENT_TYPE
 from reader.models import Tier
 
@@ -47,14 +55,56 @@ class AnonymousTierPageMiddleware:
         match = TIER_PATH.match(request.path_info)
         if match is None:
             return None
-        headers = request.headers
-        region_only = headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true"
-        page = page_cache.anonymous_page_get(slug=match["slug"], tier=match["tier"], region_only=region_only)
+        page = page_cache.anonymous_page_get(slug=match["slug"], tier=match["tier"], region_only=_region_only(request))
         if page is None:
             return None
         from reader.views.reading import tier_response
 
         response = tier_response(request, page, slug=match["slug"], tier=match["tier"], signed_in=False)
+        for finisher in self.finishers:
+            response = finisher.process_response(request, response)
+        return response
+
+
+def _region_only(request) -> bool:
+    headers = request.headers
+    return headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != "true"
+
+
+class SignedInTierPageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
+        # What the slow path's middleware below this one does to a tier page's answer, in its order.
+        self.finishers = [
+            CSPMiddleware(get_response), XFrameOptionsMiddleware(get_response), self.csrf,
+            CommonMiddleware(get_response), SessionMiddleware(get_response), GZipMiddleware(get_response),
+        ]
+
+    def __call__(self, request):
+        response = self.fast_response(request)
+        return response if response is not None else self.get_response(request)
+
+    def fast_response(self, request):
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if request.method not in ("GET", "HEAD") or not session_key:
+            return None
+        match = TIER_PATH.match(request.path_info)
+        if match is None:
+            return None
+        found = signed_in_cache.signed_in_page_get(
+            session_key=session_key, slug=match["slug"], tier=match["tier"], region_only=_region_only(request)
+        )
+        if found is None:
+            return None
+        from reader.tier_page import page_for_request
+        from reader.views.reading import tier_response
+
+        request.session = signed_in_cache.session_store(session_key, found.session)
+        request.user = found.user
+        self.csrf.process_request(request)
+        page = page_for_request(request, found.page)
+        response = tier_response(request, page, slug=match["slug"], tier=match["tier"], signed_in=True)
         for finisher in self.finishers:
             response = finisher.process_response(request, response)
         return response

@@ -19,6 +19,11 @@ Everything here lives in the configured cache (Redis when app nodes share one):
 - *Notes version*: with a cache every node shares, the state of a reader's
   notes on an article is a version kept in it, replaced after every saved note
   (:func:`note_saved`); without one, the notes are asked (one query).
+- *User record*: the signed-in fast path's user (``reader.signed_in_cache``), dropped whenever the user
+  is saved or deleted.
+
+With a shared cache, whole pages are also kept in this process (a bounded LRU), served only when their
+stamp is the one the shared cache's state gives now.
 """
 
 from __future__ import annotations
@@ -31,11 +36,14 @@ from dataclasses import dataclass
 from functools import cache as memoize
 from functools import cached_property
 from pathlib import Path
+from threading import Lock
 from typing import TypeVar
 
+from cachetools import LRUCache
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.middleware.csrf import CSRF_TOKEN_LENGTH
 
 from reader import compression
@@ -178,9 +186,28 @@ def page_stamp(article, tier: str, state: str) -> str:
     return f"{tier_text_cache_key(article, tier)}|{state}"
 
 
+# With a shared cache, the pages this process served last, in front of it: the stamp, got from the
+# shared cache, says whether the copy here is still the page for that state, so a hit costs no trip.
+LOCAL_PAGE_BYTES = 64 * 1024 * 1024
+_local_pages: LRUCache = LRUCache(maxsize=LOCAL_PAGE_BYTES, getsizeof=lambda entry: len(entry.page.html) + 1024)
+_local_lock = Lock()  # cachetools' caches are not thread-safe
+
+
+def _local_keep(key: str, entry: StampedPage) -> None:
+    if cache_is_shared() and len(entry.page.html) < LOCAL_PAGE_BYTES // 16:
+        with _local_lock:
+            _local_pages[key] = entry
+
+
 def cached_page_get(key: str, stamp: str) -> CachedPage | None:
-    entry = cache.get(key)
-    return entry.page if isinstance(entry, StampedPage) and entry.stamp == stamp else None
+    with _local_lock:
+        entry = _local_pages.get(key)
+    if entry is None or entry.stamp != stamp:
+        entry = cache.get(key)
+        if not isinstance(entry, StampedPage) or entry.stamp != stamp:
+            return None
+        _local_keep(key, entry)
+    return entry.page
 
 
 @dataclass(frozen=True)
@@ -199,12 +226,12 @@ class ArticleState:
 ARTICLE_STATE_SECONDS = 5
 
 
-def _article_state_key(slug: str) -> str:
+def article_state_key(slug: str) -> str:
     return f"article-state:{code_fingerprint()}:{slug}"
 
 
 def article_state_get(slug: str) -> ArticleState | None:
-    key = _article_state_key(slug)
+    key = article_state_key(slug)
     state = cache.get(key)
     if state is None:
         article = Article.objects.filter(slug=slug).only("pk", "slug", "version", "source_sha256").first()
@@ -217,7 +244,7 @@ def article_state_get(slug: str) -> ArticleState | None:
 
 def article_changed(slug: str) -> None:
     """Called by the importer after its transaction commits: every node sees the new version now."""
-    cache.delete(_article_state_key(slug))
+    cache.delete(article_state_key(slug))
 
 
 def anonymous_page_get(*, slug: str, tier: str, region_only: bool) -> CachedPage | None:
@@ -234,7 +261,17 @@ def tier_blocks_get(*, article: Article, tier: str) -> dict:
 
 
 def cached_page_set(key: str, stamp: str, page: CachedPage) -> None:
-    cache.set(key, StampedPage(stamp, page), timeout=PAGE_CACHE_SECONDS)
+    entry = StampedPage(stamp, page)
+    cache.set(key, entry, timeout=PAGE_CACHE_SECONDS)
+    _local_keep(key, entry)
+
+
+def page_key_and_stamp(*, user, article, tier: str, region_only: bool, state: str, single_keys: bool) -> tuple[str, str]:
+    """The page's cache key and stamp for a reader whose notes are in ``state`` (:func:`notes_state`)."""
+    if user.is_authenticated and not single_keys:
+        state += "|single-keys-off"  # the page shows the reader's choice (from the session, no query)
+    reader = f"user{user.pk}" if user.is_authenticated else "anonymous"
+    return page_cache_key(article, tier, region_only, reader), page_stamp(article, tier, state)
 
 
 def cache_is_shared() -> bool:
@@ -242,7 +279,7 @@ def cache_is_shared() -> bool:
     return "locmem" not in settings.CACHES["default"]["BACKEND"].lower()
 
 
-def _notes_version_key(user_id: int, article_id: int) -> str:
+def notes_version_key(user_id: int, article_id: int) -> str:
     return f"notes-version:{user_id}:{article_id}"
 
 
@@ -256,12 +293,16 @@ def notes_state(*, user, article: Article, tier: str) -> str:
     else asked of the database (``selectors.notes.tier_notes_state``: one query), which every process sees."""
     if not user.is_authenticated or not cache_is_shared():
         return note_selectors.tier_notes_state(user=user, article=article, tier=tier)
-    key = _notes_version_key(user.pk, article.pk)
+    key = notes_version_key(user.pk, article.pk)
     version = cache.get(key)
     if version is None:
         seed = _new_version()
         cache.add(key, seed, timeout=None)
         version = cache.get(key, seed)
+    return versioned_notes_state(user, version)
+
+
+def versioned_notes_state(user, version: int) -> str:
     return f"{note_selectors.reader_stamp(user)}:v{version}"
 
 
@@ -273,5 +314,31 @@ def note_saved(sender, instance, **kwargs) -> None:
     saving each one; it changes the article's version, which every stamp holds too.
     """
     if cache_is_shared():
-        key = _notes_version_key(instance.user_id, instance.article_id)
+        key = notes_version_key(instance.user_id, instance.article_id)
         transaction.on_commit(lambda: cache.set(key, _new_version(), timeout=None))
+
+
+# The signed-in fast path (``reader.middleware.SignedInTierPageMiddleware``) reads the reader's user from
+# the shared cache: a record that any save or deletion of the user replaces by USER_CHANGED for a while
+# (a new password, a deactivation, the account deleted). A record is only ever added (``cache.add``), so a
+# request that read the row just before a change cannot store the old row after it while the marker stands.
+USER_RECORD_SECONDS = 5 * 60
+USER_CHANGED = "changed"
+USER_CHANGED_SECONDS = 60
+
+
+def user_record_key(user_id) -> str:
+    return f"user-record:{user_id}"
+
+
+def user_changed(sender, instance, update_fields=None, **kwargs) -> None:
+    key = user_record_key(instance.pk)
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        cache.delete(key)  # a sign-in: nothing the fast path checks has changed
+        return
+    cache.set(key, USER_CHANGED, timeout=USER_CHANGED_SECONDS)
+    transaction.on_commit(lambda: cache.set(key, USER_CHANGED, timeout=USER_CHANGED_SECONDS))
+
+
+post_save.connect(user_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="reader-user-record-saved")
+post_delete.connect(user_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="reader-user-record-deleted")

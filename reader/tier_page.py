@@ -35,10 +35,9 @@ def tier_page_get(
     single_keys = not request.user.is_authenticated or single_key_shortcuts_in_session(getattr(request, "session", {}))
     if undo_note is None:
         state = page_cache.notes_state(user=request.user, article=article, tier=tier)
-        if request.user.is_authenticated and not single_keys:
-            state += "|single-keys-off"  # the page shows the reader's choice (from the session, no query)
-        reader = f"user{request.user.pk}" if request.user.is_authenticated else "anonymous"
-        key, stamp = page_cache.page_cache_key(article, tier, region_only, reader), page_cache.page_stamp(article, tier, state)
+        key, stamp = page_cache.page_key_and_stamp(
+            user=request.user, article=article, tier=tier, region_only=region_only, state=state, single_keys=single_keys
+        )
         page = page_cache.cached_page_get(key, stamp)
     if page is None:
         # Only now the tier text: unpickling it costs more than serving a cached page.
@@ -59,6 +58,11 @@ def tier_page_get(
         # (the "Sign in" link's next), and a stored page is sent to every reader in that state.
         if key is not None and not request.META.get("QUERY_STRING"):
             page_cache.cached_page_set(key, stamp, page)
+    return page_for_request(request, page)
+
+
+def page_for_request(request, page: CachedPage) -> CachedPage | PageWithToken:
+    """The cached page as this request gets it: with its own CSRF token, if the page has a form."""
     if page.deflated_parts is not None:
         return PageWithToken(page, get_token(request).encode())
     return page

@@ -49,6 +49,11 @@ export async function copyText(text) {
 }
 
 /** Put ``message`` in a live region, and clear it a few seconds later. */
+/** Stops a pending "clear" of the region, so that what is written there next stays. */
+export function keepRegion(region) {
+  if (region) clearTimeout(timers.get(region));
+}
+
 export function announce(region, message) {
   if (!region) return;
   clearTimeout(timers.get(region));

@@ -9,7 +9,7 @@
 // where the selected words are not marked as a term, the toolbar shows the
 // definition itself, in its status line, which also says "Copied".
 
-import { announce, copyText } from "./copy.js";
+import { announce, copyText, keepRegion } from "./copy.js";
 
 const TERM = ".term[data-term]";
 let selected = { text: "", range: null };
@@ -72,6 +72,8 @@ function showDefinition(slug) {
   if (!popover || !status) return;
   const name = popover.querySelector(".term-popover-name")?.textContent.trim() || "";
   const definition = popover.querySelector(`#term-${CSS.escape(slug)}-definition`)?.textContent.trim() || "";
+  // A "Copied" from just before would otherwise clear the definition when its time is up.
+  keepRegion(status);
   status.classList.add("is-definition");
   status.textContent = `${name}: ${definition}`;
 }
