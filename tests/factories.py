@@ -17,6 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_PATH = ROOT / "content" / "articles" / "peptides-insulin-sensitivity.txt"
 SEED_TITLE = json.loads(SEED_PATH.with_suffix(".json").read_text(encoding="utf-8"))["title"]
 SEED_SLUG = "peptides"
+# Every reading page of the seed article.
+READING_PAGES = [
+    "/",
+    f"/articles/{SEED_SLUG}/fundamentals/",
+    f"/articles/{SEED_SLUG}/intermediate/",
+    f"/articles/{SEED_SLUG}/academic/",
+    f"/articles/{SEED_SLUG}/glossary/",
+    f"/articles/{SEED_SLUG}/references/",
+]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PASSWORD = "a-long-enough-pass-42"
 # A sentence of the seed's Intermediate tier that occurs once there, with no glossary term in it.

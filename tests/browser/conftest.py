@@ -30,17 +30,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import ROOT, import_seed
+from tests.factories import READING_PAGES, ROOT, import_seed  # READING_PAGES: the browser tests import it from here
 
-# Every reading page of the seed article, as the live server serves it.
-READING_PAGES = [
-    "/",
-    "/articles/peptides/fundamentals/",
-    "/articles/peptides/intermediate/",
-    "/articles/peptides/academic/",
-    "/articles/peptides/glossary/",
-    "/articles/peptides/references/",
-]
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {
     "viewport": {"width": 390, "height": 844},

@@ -15,7 +15,7 @@ from django.urls import reverse
 from lxml import html as lxml_html
 
 from reader.models import Article, GlossaryTerm, Reference
-from tests.factories import FIXTURES, SEED_PATH, SEED_SLUG, SEED_TITLE, TIER_PAGE_QUERIES
+from tests.factories import FIXTURES, READING_PAGES, SEED_PATH, SEED_SLUG, SEED_TITLE, TIER_PAGE_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -232,18 +232,7 @@ def canonical_links(html: str) -> list[str]:
     return [link.get("href") for link in lxml_html.fromstring(html).find("head").iter("link") if link.get("rel") == "canonical"]
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/",
-        "/articles/peptides/fundamentals/",
-        "/articles/peptides/intermediate/",
-        "/articles/peptides/academic/",
-        "/articles/peptides/glossary/",
-        "/articles/peptides/references/",
-        "/articles/peptides/glossary/blood-glucose/",
-    ],
-)
+@pytest.mark.parametrize("path", [*READING_PAGES, "/articles/peptides/glossary/blood-glucose/"])
 def test_every_page_is_its_own_canonical_page_without_a_query(client, seed_article, path):
     assert canonical_links(get(client, path)) == [absolute(path)]
     assert canonical_links(get(client, path + "?utm_source=x")) == [absolute(path)]
