@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from reader.models import Note
+from reader.services.feeds import feed_key_reset
+from reader.services.tokens import token_create
 from tests.factories import SEED_SLUG, make_note
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -21,7 +23,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 ARTICLE = f"/articles/{SEED_SLUG}"
 ANONYMOUS_PAGES = [
     "/", f"{ARTICLE}/fundamentals/", f"{ARTICLE}/intermediate/", f"{ARTICLE}/academic/", f"{ARTICLE}/glossary/",
-    f"{ARTICLE}/glossary/insulin-resistance/", f"{ARTICLE}/references/", "/accounts/login/", "/accounts/signup/",
+    f"{ARTICLE}/glossary/insulin-resistance/", f"{ARTICLE}/references/", f"{ARTICLE}/references/?style=mla",
+    f"{ARTICLE}/references/?style=vancouver", "/accounts/login/", "/accounts/signup/",
     "/accounts/password_reset/",
 ]
 SIGNED_IN_PAGES = [
@@ -69,6 +72,9 @@ def test_every_page_is_valid_html(vnu, client, seed_article, reader_user, tmp_pa
 
     note_update(note=note, body="Why?", tags=["GH"])
     make_note(reader_user, seed_article, "academic", "insulin")
+    # The tokens page lists a token and the notes feed's address, each with the <time> it was made.
+    token_create(user=reader_user, name="laptop")
+    feed_key_reset(user=reader_user)
     client.force_login(reader_user)
     for path in SIGNED_IN_PAGES:
         path = path.format(note=note.uuid)
