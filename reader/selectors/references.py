@@ -54,11 +54,16 @@ def _styled(items: list[dict], style: str, *, numbered: bool = True) -> list[cit
     return entries
 
 
+def reference_records(*, article: Article) -> tuple[list[Reference], list[citations.Citation]]:
+    """The article's references in order, and their citation records with unique keys, as every download has them."""
+    references = article_selectors.references_get(article=article)
+    return references, citations.with_unique_keys([reference.citation() for reference in references])
+
+
 def references_styled(*, article: Article, style: str) -> StyledReferences:
     """The article's references in ``style``, rendered from what the CSL-JSON download holds, so that
     any CSL processor given the download agrees with the page."""
-    references = article_selectors.references_get(article=article)
-    records = citations.with_unique_keys([reference.citation() for reference in references])
+    references, records = reference_records(article=article)
     by_key = {record.key: (reference, record) for reference, record in zip(references, records, strict=True)}
     entries = []
     for entry in _styled(citations.to_csl_json(records), style):

@@ -215,8 +215,7 @@ REFERENCE_FORMATS = {
 @require_safe
 def references_download(request: HtmxHttpRequest, slug: str, extension: str) -> HttpResponse:
     article = article_or_404(slug)
-    references = article_selectors.references_get(article=article)
-    records = citations.with_unique_keys([reference.citation() for reference in references])
+    _, records = reference_selectors.reference_records(article=article)
     serialise, content_type = REFERENCE_FORMATS[extension]
     response = HttpResponse(serialise(records), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{article.slug}-references.{extension}"'
