@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "reader.annotations.middleware.AnnotationServiceLinkMiddleware",
     # A cached tier page for an anonymous reader, before anything below runs.
     "reader.middleware.AnonymousTierPageMiddleware",
-    # With a shared cache, a cached tier page for a signed-in reader: no database, one trip to the cache.
+    # A cached tier page for a signed-in reader: with Redis one trip to it and no query; else one query.
     "reader.middleware.SignedInTierPageMiddleware",
     # Refuses a multipart or oversized body on any unsafe request before anything reads it.
     "reader.middleware.RequestBodyGuardMiddleware",

@@ -21,7 +21,8 @@ from reader.models import ExternalAnnotation, Note
 CHUNK_CHARACTERS = 64 * 1024
 
 
-def _iso(value) -> str:
+def iso_utc(value) -> str:
+    """A datetime as exports write it: to the second, "Z" for UTC."""
     return value.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
@@ -118,16 +119,16 @@ def notes_markdown_chunks(
     ``deleted`` (an incremental export's tombstones: ``uuid`` and ``deleted_at``) ends it
     with a "Deleted" section, a :func:`tombstone_line` each.
     """
-    return _joined(_markdown_lines(notes, absolute, title=title, elsewhere=elsewhere, deleted=deleted))
+    return joined_in_chunks(_markdown_lines(notes, absolute, title=title, elsewhere=elsewhere, deleted=deleted))
 
 
 def tombstone_line(block_id: str, deleted_at) -> str:
     """A deleted note in an incremental export: one list item a person reads and a plugin matches
     (``^- Deleted: (\\S+) at (\\S+)$``). ``block_id`` is what the export named the note by."""
-    return f"- Deleted: {block_id} at {_iso(deleted_at)}"
+    return f"- Deleted: {block_id} at {iso_utc(deleted_at)}"
 
 
-def _tombstone_lines(deleted: Iterable, block_id: Callable[[str], str] = str) -> Iterator[str]:
+def tombstone_lines(deleted: Iterable, block_id: Callable[[str], str] = str) -> Iterator[str]:
     heading = ["## Deleted", ""]
     for tombstone in deleted:
         lines, heading = heading, []
@@ -154,10 +155,10 @@ def _markdown_lines(
             lines += [f"[Read in context]({absolute(note.get_passage_url())}) · {note.created:%Y-%m-%d %H:%M} UTC", ""]
             yield from lines
     yield from _elsewhere_markdown(elsewhere)
-    yield from _tombstone_lines(deleted)
+    yield from tombstone_lines(deleted)
 
 
-def _joined(lines: Iterable[str]) -> Iterator[str]:
+def joined_in_chunks(lines: Iterable[str]) -> Iterator[str]:
     """``"\\n".join(lines).rstrip() + "\\n"`` in pieces of about ``CHUNK_CHARACTERS``.
 
     Trailing whitespace is held back until text follows it, so that only the

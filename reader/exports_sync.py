@@ -28,7 +28,7 @@ from itertools import groupby
 import regex
 import yaml
 
-from reader.exports import _iso, _joined, _tombstone_lines, detached_description, markdown_text, tombstone_line
+from reader.exports import detached_description, iso_utc, joined_in_chunks, markdown_text, tombstone_line, tombstone_lines
 from reader.models import Note, Tier
 from reader.services.notes import section_at
 
@@ -106,10 +106,10 @@ def front_matter(export: SyncExport) -> str:
         "source": export.source_url,
         "authors": list(export.authors),
         "tags": list(dict.fromkeys(tags)),
-        "exported": _iso(export.exported),
+        "exported": iso_utc(export.exported),
     }
     if export.since is not None:
-        data["since"] = _iso(export.since)
+        data["since"] = iso_utc(export.since)
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1_000_000)
     return f"---\n{text}---\n"
 
@@ -124,7 +124,7 @@ def sync_markdown_chunks(
     """The export a piece at a time. ``notes`` come in depth order, then reading order, detached last in their tier
     (``selectors.notes.article_notes_for_sync_iter``); ``deleted`` are tombstones (``uuid``, ``deleted_at``)."""
     lines = _obsidian_lines if export.flavour == OBSIDIAN else _logseq_lines
-    return _joined(lines(notes, absolute, export, deleted))
+    return joined_in_chunks(lines(notes, absolute, export, deleted))
 
 
 _TIER_TITLES = dict(Tier.choices)
@@ -177,7 +177,7 @@ def _obsidian_lines(notes, absolute, export: SyncExport, deleted) -> Iterator[st
                 yield from [f"### {_heading(section_title)}", ""]
             for note in section_notes:
                 yield from _obsidian_note(note, absolute, export)
-    yield from _tombstone_lines(deleted, obsidian_block_id)
+    yield from tombstone_lines(deleted, obsidian_block_id)
 
 
 # "^id" after a space, or opening a line, is an Obsidian block id: in what a reader wrote, it is text.

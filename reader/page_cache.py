@@ -15,7 +15,8 @@ Everything here lives in the configured cache (Redis when app nodes share one):
   article's outline, keyed by the code fingerprint and the article's version:
   an import bumps the version, so every node sees the new text at once.
 - *Article state*: what a page key needs of an article, so that an anonymous
-  hit reads no database.
+  hit reads no database (with Redis, also kept in this process for a second,
+  so that it costs no trip either).
 - *Notes version*: with a cache every node shares, the state of a reader's
   notes on an article is a version kept in it, replaced after every saved note
   (:func:`note_saved`); without one, the notes are asked (one query).
@@ -39,7 +40,7 @@ from pathlib import Path
 from threading import Lock
 from typing import TypeVar
 
-from cachetools import LRUCache
+from cachetools import LRUCache, TTLCache
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -222,8 +223,14 @@ class ArticleState:
 
 # Without a shared cache (local memory, one per process) an import in another
 # process cannot reach this entry: it expires instead, so a new version shows
-# within this many seconds. With Redis the import replaces it at once.
+# within this many seconds. With Redis the import replaces it at once...
 ARTICLE_STATE_SECONDS = 5
+# ... and each process keeps what it read of it for this long, so that a cached page costs no trip to
+# Redis for the article: an import through another node shows here within this time, through this one
+# at once. (A page's stamp holds the version, so no page of one version is ever served for another.)
+LOCAL_ARTICLE_STATE_SECONDS = 1.0
+_local_states: TTLCache = TTLCache(maxsize=1024, ttl=LOCAL_ARTICLE_STATE_SECONDS)
+_local_states_lock = Lock()
 
 
 def article_state_key(slug: str) -> str:
@@ -231,6 +238,10 @@ def article_state_key(slug: str) -> str:
 
 
 def article_state_get(slug: str) -> ArticleState | None:
+    with _local_states_lock:
+        state = _local_states.get(slug)
+    if state is not None:
+        return state
     key = article_state_key(slug)
     state = cache.get(key)
     if state is None:
@@ -239,11 +250,17 @@ def article_state_get(slug: str) -> ArticleState | None:
             return None
         state = ArticleState(article.pk, article.slug, article.version, article.source_sha256)
         cache.set(key, state, timeout=ARTICLE_STATE_SECONDS)
+    if cache_is_shared():
+        with _local_states_lock:
+            _local_states[slug] = state
     return state
 
 
 def article_changed(slug: str) -> None:
-    """Called by the importer after its transaction commits: every node sees the new version now."""
+    """Called by the importer after its transaction commits: every node sees the new version now
+    (this one at once, the others within ``LOCAL_ARTICLE_STATE_SECONDS``)."""
+    with _local_states_lock:
+        _local_states.pop(slug, None)
     cache.delete(article_state_key(slug))
 
 

@@ -211,8 +211,11 @@ CACHED_TIER_PAGE_QUERIES = 0
 # Signed in, afresh: those, the session, the user, the notes' state, the tier's
 # notes, the notes at other depths, and what places those on this tier.
 SIGNED_IN_TIER_PAGE_QUERIES = 15
-# Signed in, from the page cache: the article, the session, the user and the notes' state.
-CACHED_SIGNED_IN_TIER_PAGE_QUERIES = 4
+# Signed in, from the page cache: one query, for the session, the user, the article and the notes' state
+# together (reader.signed_in_cache), once this process has seen the session ...
+CACHED_SIGNED_IN_TIER_PAGE_QUERIES = 1
+# ... and for a session it has not seen yet: the article, the session, the user and the notes' state.
+CACHED_SIGNED_IN_TIER_PAGE_NEW_SESSION_QUERIES = 4
 # One note as JSON-LD, its edit page: the session, the user, the notes and their tags.
 NOTES_PAGE_QUERIES = 4
 # An export: those, and the reader's annotations of other pages.

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from reader.annotations.model import ANNO_CONTEXT
 from reader import exports
-from reader.exports import _iso, detached_description
+from reader.exports import detached_description, iso_utc
 from reader.models import ExternalAnnotation, Note
 
 JSONLD_CONTENT_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'
@@ -39,8 +39,8 @@ def note_annotation(
         "id": absolute(note.get_absolute_url()),
         "type": "Annotation",
         "motivation": note.motivation,
-        "created": _iso(note.created),
-        "modified": _iso(note.modified),
+        "created": iso_utc(note.created),
+        "modified": iso_utc(note.modified),
         "target": {"source": absolute(tier_path), "selector": selectors},
     }
     if with_context:
@@ -78,8 +78,8 @@ def external_annotation(annotation: ExternalAnnotation, absolute: Callable[[str]
     result: dict = {"@context": _sorted(data.get("@context", ANNO_CONTEXT)), "id": absolute(annotation.get_absolute_url())}
     result["type"] = data.get("type", "Annotation")
     result.update((key, _sorted(data[key])) for key in sorted(data) if key not in _SERVER_OWNED)
-    result["created"] = _iso(annotation.created)
-    result["modified"] = _iso(annotation.modified)
+    result["created"] = iso_utc(annotation.created)
+    result["modified"] = iso_utc(annotation.modified)
     return result
 
 

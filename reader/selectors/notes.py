@@ -79,14 +79,22 @@ def tier_notes_state(*, user, article: Article, tier: str) -> str:
     """
     if not user.is_authenticated:
         return "anonymous"
-    state = Note.objects.filter(user=user, article=article).aggregate(
-        live=Count("pk", filter=Q(deleted_at__isnull=True)),
-        total=Count("pk"),
-        modified=Max("modified"),
-        deleted=Max("deleted_at"),
-    )
-    stamp = ":".join(str(value.timestamp()) if value else "-" for value in (state["modified"], state["deleted"]))
-    return f"{reader_stamp(user)}:{state['live']}:{state['total']}:{stamp}"
+    return notes_state_stamp(user, **Note.objects.filter(user=user, article=article).aggregate(**NOTES_STATE))
+
+
+# What ``tier_notes_state`` reads, as aggregates over the reader's notes on the article.
+NOTES_STATE = {
+    "live": Count("pk", filter=Q(deleted_at__isnull=True)),
+    "total": Count("pk"),
+    "modified": Max("modified"),
+    "deleted": Max("deleted_at"),
+}
+
+
+def notes_state_stamp(user, *, live, total, modified, deleted) -> str:
+    """The notes state as a stamp, from ``NOTES_STATE``'s values (a reader with no notes: zeros and None)."""
+    stamp = ":".join(str(value.timestamp()) if value else "-" for value in (modified, deleted))
+    return f"{reader_stamp(user)}:{live or 0}:{total or 0}:{stamp}"
 
 
 def reader_stamp(user) -> str:

@@ -22,7 +22,7 @@ from reader.services import notes as note_services
 from reader.services.tokens import token_create
 from reader.page_cache import tier_text_cache_key
 from tests.factories import (
-    CACHED_SIGNED_IN_TIER_PAGE_QUERIES,
+    CACHED_SIGNED_IN_TIER_PAGE_NEW_SESSION_QUERIES,
     CACHED_TIER_PAGE_QUERIES,
     MY_NOTES_QUERIES,
     PASSWORD,
@@ -162,7 +162,7 @@ def test_cached_signed_in_page_carries_each_browsers_own_csrf_token(seed_article
     laptop = signed_in_client(reader_user, enforce_csrf_checks=True)
     phone = signed_in_client(reader_user, enforce_csrf_checks=True)
     laptop_page = laptop.get(TIER_URL).content.decode()  # renders and caches the page
-    with django_assert_max_num_queries(CACHED_SIGNED_IN_TIER_PAGE_QUERIES):
+    with django_assert_max_num_queries(CACHED_SIGNED_IN_TIER_PAGE_NEW_SESSION_QUERIES):
         page = phone.get(TIER_URL).content.decode()  # served from the cache
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
     assert token != re.search(r'"X-CSRFToken": "([^"]+)"', laptop_page).group(1)
