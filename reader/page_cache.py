@@ -238,10 +238,12 @@ def article_state_key(slug: str) -> str:
 
 
 def article_state_get(slug: str) -> ArticleState | None:
-    with _local_states_lock:
-        state = _local_states.get(slug)
-    if state is not None:
-        return state
+    shared = cache_is_shared()
+    if shared:
+        with _local_states_lock:
+            state = _local_states.get(slug)
+        if state is not None:
+            return state
     key = article_state_key(slug)
     state = cache.get(key)
     if state is None:
@@ -250,10 +252,18 @@ def article_state_get(slug: str) -> ArticleState | None:
             return None
         state = ArticleState(article.pk, article.slug, article.version, article.source_sha256)
         cache.set(key, state, timeout=ARTICLE_STATE_SECONDS)
-    if cache_is_shared():
+    if shared:
         with _local_states_lock:
             _local_states[slug] = state
     return state
+
+
+def local_memory_clear() -> None:
+    """Forget what this process keeps in front of the shared cache (tests, which reuse slugs and ids)."""
+    with _local_states_lock:
+        _local_states.clear()
+    with _local_lock:
+        _local_pages.clear()
 
 
 def article_changed(slug: str) -> None:

@@ -103,6 +103,9 @@ def test_what_is_built_for_a_version_the_article_has_left_is_not_cached(seed_art
 @pytest.fixture
 def shared_cache(monkeypatch):
     monkeypatch.setattr(page_cache, "cache_is_shared", lambda: True)
+    page_cache.local_memory_clear()
+    yield
+    page_cache.local_memory_clear()
 
 
 def notes_state(user, article) -> str:
@@ -139,3 +142,47 @@ def test_without_a_shared_cache_the_notes_state_is_asked_of_the_database(seed_ar
         state = notes_state(reader_user, seed_article)
     assert state == note_selectors.tier_notes_state(user=reader_user, article=seed_article, tier=TIER)
 
+
+
+# --- the article's state, kept in each process for a moment ---------------------------------
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch, shared_cache):
+    clock = Clock()
+    monkeypatch.setattr(page_cache, "_local_states", page_cache.TTLCache(maxsize=8, ttl=page_cache.LOCAL_ARTICLE_STATE_SECONDS, timer=clock))
+    return clock
+
+
+@pytest.mark.django_db
+def test_with_a_shared_cache_the_article_state_costs_no_trip_for_a_moment(seed_article, clock, monkeypatch, django_assert_num_queries):
+    first = page_cache.article_state_get(seed_article.slug)
+    assert first.version == seed_article.version
+    monkeypatch.setattr(page_cache.cache, "get", lambda *args, **kwargs: pytest.fail("a trip to the shared cache"))
+    with django_assert_num_queries(0):
+        assert page_cache.article_state_get(seed_article.slug) == first
+
+
+@pytest.mark.django_db
+def test_an_import_through_another_node_shows_here_within_the_moment(seed_article, clock):
+    before = page_cache.article_state_get(seed_article.slug)
+    type(seed_article).objects.filter(pk=seed_article.pk).update(version=before.version + 1)
+    cache.delete(page_cache.article_state_key(seed_article.slug))  # what the other node's import does
+    assert page_cache.article_state_get(seed_article.slug) == before
+    clock.now += page_cache.LOCAL_ARTICLE_STATE_SECONDS + 0.01
+    assert page_cache.article_state_get(seed_article.slug).version == before.version + 1
+
+
+@pytest.mark.django_db
+def test_an_import_through_this_node_shows_at_once(seed_article, clock):
+    before = page_cache.article_state_get(seed_article.slug)
+    type(seed_article).objects.filter(pk=seed_article.pk).update(version=before.version + 1)
+    page_cache.article_changed(seed_article.slug)
+    assert page_cache.article_state_get(seed_article.slug).version == before.version + 1
