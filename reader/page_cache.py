@@ -90,14 +90,26 @@ def cached_for_version(name: str, article: Article, build: Callable[[], T], *qua
     an import bumps the version, so it is a miss, never stale data.
     """
     key = ":".join([name, code_fingerprint(), str(article.pk), str(article.version), article.source_sha256[:16], *qualifiers])
-    value = cache.get(key)
+    with _local_lock:
+        value = _local_versioned.get(key)
+    if value is None:
+        value = cache.get(key)
     if value is None:
         value = build()
         # An import that committed meanwhile may have fed build() its new rows:
         # those must not be cached under this version's key.
-        if Article.objects.filter(pk=article.pk, version=article.version).exists():
-            cache.set(key, value, timeout=TIER_TEXT_CACHE_SECONDS)
+        if not Article.objects.filter(pk=article.pk, version=article.version).exists():
+            return value
+        cache.set(key, value, timeout=TIER_TEXT_CACHE_SECONDS)
+    with _local_lock:
+        _local_versioned[key] = value
     return value
+
+
+# What is cached for a version never changes under its key (the version, the source's hash and the code
+# are in it), so each process also keeps the last few it read: a note's change reads three of them, which
+# would otherwise be unpickled from the cache (or fetched from Redis) every time.
+_local_versioned: LRUCache = LRUCache(maxsize=32)
 
 
 def article_outline_get(*, article: Article) -> tier_selectors.ArticleOutline:
@@ -264,6 +276,7 @@ def local_memory_clear() -> None:
         _local_states.clear()
     with _local_lock:
         _local_pages.clear()
+        _local_versioned.clear()
 
 
 def article_changed(slug: str) -> None:

@@ -94,12 +94,17 @@ def _quiet_live_server_before_flush(request):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache, as article ids repeat between tests."""
+    """Each test starts with an empty cache, as article ids repeat between tests (and so with nothing kept
+    in front of it in this process)."""
     from django.core.cache import cache
 
+    from reader import page_cache
+
     cache.clear()
+    page_cache.local_memory_clear()
     yield
     cache.clear()
+    page_cache.local_memory_clear()
 
 
 # Modules whose seed article is committed for the module: name -> (author pks, journal pks) it added.
