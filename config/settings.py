@@ -88,7 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, building the (fixed) policy once rather than on every response.
+    "reader.middleware.ContentSecurityPolicyMiddleware",
     # ETag on every GET and 304 for a matching If-None-Match.
     "django.middleware.http.ConditionalGetMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
@@ -162,7 +163,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, with one redis-py client per pool instead of one per call (reader/cache_backends.py).
+            "BACKEND": "reader.cache_backends.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "tiered-reader"),
         }
@@ -176,7 +178,7 @@ CACHES = {
 THROTTLE_REDIS_URL = os.environ.get("THROTTLE_REDIS_URL", "")
 CACHES["throttle"] = (
     {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "reader.cache_backends.RedisCache",
         "LOCATION": THROTTLE_REDIS_URL,
         "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", "tiered-reader"),
     }

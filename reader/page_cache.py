@@ -141,6 +141,16 @@ class CachedPage:
     etag: str
     deflated_parts: compression.DeflatedParts | None = None
 
+    @cached_property
+    def parts(self) -> list[bytes]:
+        """The bytes between the CSRF token's places: split once for a page kept in this process, not per request."""
+        return self.html.split(CSRF_PLACEHOLDER)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("parts", None)  # made again where it is read: not stored twice in the shared cache
+        return state
+
 
 def cached_page(html: bytes) -> CachedPage:
     etag = f'"{hashlib.sha256(html).hexdigest()[:32]}"'
@@ -162,9 +172,9 @@ class PageWithToken:
         self._page = page
         self._token = token
 
-    @cached_property
+    @property
     def _parts(self) -> list[bytes]:
-        return self._page.html.split(CSRF_PLACEHOLDER)
+        return self._page.parts
 
     @cached_property
     def html(self) -> bytes:

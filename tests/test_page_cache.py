@@ -186,3 +186,17 @@ def test_an_import_through_this_node_shows_at_once(seed_article, clock):
     type(seed_article).objects.filter(pk=seed_article.pk).update(version=before.version + 1)
     page_cache.article_changed(seed_article.slug)
     assert page_cache.article_state_get(seed_article.slug).version == before.version + 1
+
+
+# --- a cached page with a CSRF token's places ---------------------------------------------
+
+def test_a_pages_parts_are_split_once_and_not_stored_in_the_shared_cache():
+    import pickle
+
+    page = page_cache.cached_page(b"<p>" + page_cache.CSRF_PLACEHOLDER + b"</p>" * 100)
+    assert page.parts is page.parts and page.parts == [b"<p>", b"</p>" * 100]
+    stored = pickle.dumps(page)
+    assert stored.count(b"</p>" * 100) == 1  # the html once, not its parts beside it
+    assert pickle.loads(stored) == page and pickle.loads(stored).parts == page.parts
+    token = b"t" * 64
+    assert page_cache.PageWithToken(page, token).html == b"<p>" + token + b"</p>" * 100
