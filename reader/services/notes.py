@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from reader import page_cache
@@ -89,9 +89,11 @@ def note_create(
         raise ReaderInputError("Unknown tier.")
     _check_selection_length(start, end)
     with transaction.atomic():
-        ensure_note_capacity(user_id=user.pk)
-        note_uuid = annotation_id_issue(annotation_id)
+        # The article first (as every path that takes both): the reader's row, which each of their
+        # requests waits for, is locked last, for as short a time as the insert takes.
         article, anchor = _locked_selection(article_id=article.pk, tier=tier, start=start, end=end, exact=exact)
+        note_uuid = annotation_id_issue(annotation_id)
+        ensure_note_capacity(user_id=user.pk)
         note = Note.objects.create(
             uuid=note_uuid, user=user, article=article, tier=tier, body=body, exact=anchor.exact,
             prefix=anchor.prefix, suffix=anchor.suffix, start=anchor.start, end=anchor.end,
@@ -117,7 +119,7 @@ def _locked_selection(*, article_id: int, tier: str, start: int, end: int, exact
     sees the same version. Must run inside the transaction that stores the note.
     ``exact_from_text``: without ``exact``, the selection's own text is taken as the quote.
     """
-    article = Article.objects.select_for_update().filter(pk=article_id).first()
+    article = _article_locked_against_imports(article_id)
     if article is None:
         raise ReaderInputError("This article has been removed; there is nothing left to note.")
     text = page_cache.tier_canonical_text(article=article, tier=tier)
@@ -129,6 +131,16 @@ def _locked_selection(*, article_id: int, tier: str, start: int, end: int, exact
         return article, anchoring.validate_selection(text, start, end, exact)
     except anchoring.SelectionError as error:
         raise ReaderInputError(str(error)) from error
+
+
+def _article_locked_against_imports(article_id: int) -> Article | None:
+    """The article's row, locked so that an import (which takes it ``FOR UPDATE``) waits for this
+    transaction, but other readers' notes on it do not: ``FOR SHARE`` on PostgreSQL, which Django's
+    ``select_for_update`` cannot ask for. SQLite lets one writer in at a time anyway."""
+    if connection.vendor != "postgresql":
+        return Article.objects.select_for_update().filter(pk=article_id).first()
+    table = connection.ops.quote_name(Article._meta.db_table)
+    return next(iter(Article.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [article_id])), None)
 
 
 def note_update(*, note: Note, body: str, tags=None) -> Note:

@@ -180,3 +180,52 @@ def test_the_page_undo_and_the_protocol_lock_the_reader_before_counting(seed_art
     note_services.note_restore(note=note)
     _protocol_create(reader_user, _elsewhere(1))
     assert order == ["lock reader", "count"] * 3
+
+
+# --- the article's lock while a note is stored ------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_a_note_being_stored_holds_off_an_import_but_not_other_notes():
+    """PostgreSQL: FOR SHARE. Notes on one article are stored side by side; an import's FOR UPDATE waits."""
+    import threading
+
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: SQLite lets one writer in at a time, whatever is asked")
+    import_seed()
+    article = Article.objects.get()
+    holding, release, seen = threading.Event(), threading.Event(), {}
+
+    def storing_a_note():
+        with transaction.atomic():
+            note_services._article_locked_against_imports(article.pk)
+            holding.set()
+            release.wait(10)
+        connection.close()
+
+    def other(name, lock):
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '500ms'")
+                seen[name] = lock() is not None
+        except DatabaseError as error:
+            seen[name] = type(error).__name__
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=storing_a_note)
+    first.start()
+    assert holding.wait(10)
+    for name, lock in (
+        ("another note", lambda: note_services._article_locked_against_imports(article.pk)),
+        ("an import", lambda: Article.objects.select_for_update().filter(pk=article.pk).first()),
+    ):
+        thread = threading.Thread(target=other, args=(name, lock))
+        thread.start()
+        thread.join(10)
+    release.set()
+    first.join(10)
+    assert seen["another note"] is True
+    assert seen["an import"] == "OperationalError"  # lock_timeout: it waited
