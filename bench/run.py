@@ -1,4 +1,4 @@
-"""`make bench`: the tier page under production settings, gunicorn (2 workers) and wrk.
+"""`make bench`: the tier page under production settings, gunicorn (2 x cores + 1 workers) and wrk.
 
 Builds a fresh database (SQLite in a temporary folder, or a dedicated
 PostgreSQL database when DATABASE_URL is set), imports the seed, creates the
@@ -62,7 +62,9 @@ def parse_args() -> argparse.Namespace:
                         help="seconds of unmeasured load before each scenario (BENCH_WARMUP, default 3)")
     parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", "16")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "2")))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "2")))
+    # As the README's Deploying section runs gunicorn: 2 x cores + 1 sync workers, so that a worker waiting
+    # on the database (a note's commit waits for the disk) leaves its core to another.
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1))))
     parser.add_argument("--renders", type=int, default=int(os.environ.get("BENCH_RENDERS", "200")),
                         help="in-process renders per case for the median render time (default 200)")
     return parser.parse_args()

@@ -15,10 +15,10 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from reader import exports, exports_sync, tier_page, tier_view
+from reader import exports, exports_sync, page_cache, tier_page, tier_view
 from reader.annotations import jsonld
 from reader.forms import NoteCreateForm, NoteReattachForm, NotesFilterForm, NoteUpdateForm, error_text
-from reader.models import Note, Tier
+from reader.models import Article, Note, Tier
 from reader.selectors import notes as note_selectors
 from reader.selectors import tiers as tier_selectors
 from reader.services import notes as note_services
@@ -77,7 +77,11 @@ def _after_change(request: HtmxHttpRequest, note: Note, change: str) -> HttpResp
 @private
 @input_errors
 def note_create(request: HtmxHttpRequest, slug: str, tier: str) -> HttpResponse:
-    article = _tier_article_or_404(slug, tier)
+    # Which article, from the page cache's record of it: the service reads (and locks) its row itself.
+    state = page_cache.article_state_get(slug) if tier in Tier.values else None
+    if state is None:
+        raise Http404("No such article or tier.")
+    article = Article(pk=state.pk, slug=state.slug)
     form = NoteCreateForm(request.POST)
     if not form.is_valid():
         return _bad_request(error_text(form))

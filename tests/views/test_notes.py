@@ -15,6 +15,7 @@ from tests.factories import (
     FormClient,
     CACHED_SIGNED_IN_TIER_PAGE_QUERIES,
     MY_NOTES_QUERIES,
+    NOTE_CREATE_QUERIES,
     EXPORT_QUERIES,
     NOTES_PAGE_QUERIES,
     QUOTE,
@@ -526,3 +527,16 @@ def test_note_edit_page_queries(signed_in, seed_article, reader_user, django_ass
     with django_assert_max_num_queries(NOTES_PAGE_QUERIES):
         response = signed_in.get(f"/notes/{note.uuid}/edit/")
     assert response.status_code == 200 and "<h1>Edit note</h1>" in response.content.decode()
+
+
+def test_creating_a_note_reads_the_article_from_the_page_cache(signed_in, seed_article, django_assert_num_queries):
+    url = "/articles/peptides/intermediate/"
+    start, end = locate(seed_article, "intermediate", QUOTE)
+    note = {"start": start, "end": end, "exact": QUOTE}
+    # The first note caches what every later one reads: the article's record, its text, blocks and outline.
+    signed_in.post(f"{url}notes/", note, headers={"HX-Request": "true"})
+    with django_assert_num_queries(NOTE_CREATE_QUERIES) as queries:
+        made = signed_in.post(f"{url}notes/", note, headers={"HX-Request": "true"})
+    assert made.status_code == 200 and 'data-hx-swap-oob="true"' in made.content.decode()
+    # One read of the article: the locked one, in the transaction that stores the note.
+    assert sum('FROM "reader_article"' in query["sql"] for query in queries) == 1
