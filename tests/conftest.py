@@ -1,11 +1,28 @@
 """Fixtures shared by the whole suite. Helpers that tests import are in ``tests/factories.py``."""
 
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from tests.factories import SEED_SLUG, FormClient, import_seed, make_user
+from tests.factories import FormClient, SeedRows, make_user
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session):
+    """Let pytest keep the test modules it rewrites (their asserts) in ``__pycache__``, which git ignores.
+
+    With bytecode writing off (``PYTHONDONTWRITEBYTECODE=1``, as in some containers) it rewrote every
+    test module again on every run, in every xdist worker: some 3 s a process, before any test ran.
+    Only for collection, when the test modules are imported.
+    """
+    dont_write = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        return (yield)
+    finally:
+        sys.dont_write_bytecode = dont_write
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -73,9 +90,33 @@ class RequestGate:
 @pytest.fixture(scope="session")
 def _live_server_gate(live_server):
     httpd = live_server.thread.httpd
-    gate = RequestGate(httpd.get_app())
+    gate = RequestGate(_static_files_kept(httpd.get_app()))
     httpd.set_app(gate)
+    # The test server writes a response's status line and headers in several small writes: with Nagle's
+    # algorithm on, the later ones waited for the browser's delayed ACK, some 40 ms a request on a
+    # kept-alive connection (a page's two dozen static files, every htmx request). Sent at once instead.
+    httpd.RequestHandlerClass = type("NoDelayHandler", (httpd.RequestHandlerClass,), {"disable_nagle_algorithm": True})
     return gate
+
+
+def _static_files_kept(app):
+    """The live server's static files, answered with a max-age: a browser test that loads a second page
+    (or the same one again) takes them from its cache instead of asking for all two dozen again. Each
+    test has browser contexts of its own, so no test sees another's cache; pages themselves are as before."""
+    from django.conf import settings
+
+    prefix = "/" + settings.STATIC_URL.lstrip("/")
+
+    def kept(environ, start_response):
+        if not environ.get("PATH_INFO", "").startswith(prefix):
+            return app(environ, start_response)
+
+        def start(status, headers, exc_info=None):
+            return start_response(status, [*headers, ("Cache-Control", "max-age=3600")], exc_info)
+
+        return app(environ, start)
+
+    return kept
 
 
 @pytest.fixture(autouse=True)
@@ -107,75 +148,18 @@ def _empty_cache():
     page_cache.local_memory_clear()
 
 
-# Modules whose seed article is committed for the module: name -> (author pks, journal pks) it added.
-_SEEDED: dict[str, tuple[set, set]] = {}
-
-
-@pytest.fixture(scope="module")
-def _seed_for_module(request, django_db_setup, django_db_blocker):
-    """The seed article, imported (and committed) once for all the tests of a module that ask for it.
-
-    Importing it takes 0.1-0.3 s, and some 200 tests read it. Each test still
-    runs in a transaction that is rolled back, so what a test changes (a
-    re-import, notes, a deletion) is gone before the next one. The module's
-    other database tests do not see it (``_no_seed_unless_asked``), and it is
-    removed after the module, so every other module starts from an empty database.
-    """
-    from reader.models import Article, Author, Journal
-
+@pytest.fixture(scope="session")
+def seed_rows(django_db_setup, django_db_blocker):
+    """The rows of the seed's import, made once per test process (``tests.factories.SeedRows``)."""
     with django_db_blocker.unblock():
-        if Article.objects.exists():  # not an empty database: leave it alone
-            yield
-            return
-        authors, journals = set(Author.objects.values_list("pk", flat=True)), set(Journal.objects.values_list("pk", flat=True))
-        import_seed()
-        added = (set(Author.objects.values_list("pk", flat=True)) - authors, set(Journal.objects.values_list("pk", flat=True)) - journals)
-    _SEEDED[request.module.__name__] = added
-    yield
-    del _SEEDED[request.module.__name__]
-    with django_db_blocker.unblock():
-        # A transactional test in the module (live_server) may have flushed the tables already.
-        _delete_seed(*added)
-
-
-def _delete_seed(authors, journals):
-    from reader.models import Article, Author, Journal
-
-    Article.objects.filter(slug=SEED_SLUG).delete()
-    Author.objects.filter(pk__in=authors).delete()
-    Journal.objects.filter(pk__in=journals).delete()
-
-
-@pytest.fixture(autouse=True)
-def _no_seed_unless_asked(request):
-    """A database test that did not ask for ``seed_article`` starts without it, as it always did."""
-    added = _SEEDED.get(request.module.__name__)
-    if added is None or "seed_article" in request.fixturenames:
-        return
-    marker = request.node.get_closest_marker("django_db")
-    if marker is not None:
-        transactional = marker.kwargs.get("transaction", False)
-    elif {"transactional_db", "live_server"} & set(request.fixturenames):
-        transactional = True
-    elif "db" in request.fixturenames:
-        transactional = False
-    else:
-        return  # no database
-    request.getfixturevalue("transactional_db" if transactional else "db")
-    # Inside the test's transaction, so rolled back with it; a transactional
-    # test commits the deletion, and the next seed_article test imports again.
-    _delete_seed(*added)
+        return SeedRows()
 
 
 @pytest.fixture
-def seed_article(_seed_for_module, db):
-    from reader.models import Article
-
-    article = Article.objects.filter(slug=SEED_SLUG).first()
-    if article is None:  # deleted by a transactional test earlier in the module
-        import_seed()
-        article = Article.objects.get(slug=SEED_SLUG)
-    return article
+def seed_article(seed_rows, db):
+    """The seed article, in the database as ``import_seed()`` leaves it: its rows are inserted in the
+    test's transaction (or, in a transactional test, committed and flushed after it)."""
+    return seed_rows.restore()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
+import json
 import os
 import sys
 from functools import cache
@@ -49,9 +50,25 @@ def validator():
     return loaded
 
 
+# Results by document, for the validator that gave them: the property tests generate the same document
+# many times over (in tests/annotations/test_model.py, some 400 checks of 160 documents).
+_results: dict[tuple[object, str], tuple[int, list[str]]] = {}
+
+
 def must_failures(doc) -> tuple[int, list[str]]:
     """(annotations checked, the failure lines) for ``doc``, as ``validate.py --container`` reports them."""
     module, suite, tests = validator()
+    try:
+        key = (suite, json.dumps(doc, allow_nan=False))
+    except (TypeError, ValueError):
+        return _must_failures(doc, module, suite, tests)
+    if key not in _results:
+        _results[key] = _must_failures(doc, module, suite, tests)
+    checked, failures = _results[key]
+    return checked, list(failures)
+
+
+def _must_failures(doc, module, suite, tests) -> tuple[int, list[str]]:
     notes: list[str] = []
     annotations, collections, pages = module.extract(doc, notes)
     run = module.Run()

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import READING_PAGES, ROOT, import_seed  # READING_PAGES: the browser tests import it from here
+from tests.factories import READING_PAGES, ROOT  # READING_PAGES: the browser tests import it from here
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {
@@ -130,8 +130,8 @@ class Reader:
 
 
 @pytest.fixture
-def reader(live_server, browser):
-    import_seed()
+def reader(live_server, browser, seed_rows):
+    seed_rows.restore()  # the seed article as an import leaves it, without importing it for every test
     return Reader(base=live_server.url)
 
 
@@ -177,8 +177,15 @@ def phone(new_page):
 def axe_violations(page, context=None) -> list[dict]:
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, context=context, options={"resultTypes": ["violations"]})
-    return results.response["violations"]
+    axe = Axe()
+    # axe-core (570 KB) is put into a document once, not before every check of it: a test that checks
+    # a page in several states ran it anew each time. A page that has navigated since gets it again.
+    if not page.evaluate("() => window.axe !== undefined && window.__axeOfTheTests === window.axe"):
+        page.evaluate(axe.axe_script)
+        page.evaluate("() => { window.__axeOfTheTests = window.axe; }")
+    # As Axe.run runs it.
+    arguments = axe._format_script_args(context=context, options={"resultTypes": ["violations"]})
+    return page.evaluate("axe.run(%s).then(results => {return results;})" % arguments)["violations"]
 
 
 def describe(violations: list[dict]) -> str:

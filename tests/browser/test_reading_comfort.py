@@ -237,6 +237,10 @@ def test_copy_and_define_in_the_selection_toolbar(reader, look, assert_accessibl
     page = look
     if signed_in:
         sign_in(page, reader)
+    else:
+        # The page's timers under Playwright's clock: they run in real time, and below the test moves
+        # the clock past the "Copied" notice's clearing instead of waiting 4 s for it.
+        page.clock.install()
     page.goto(reader.tier_url("fundamentals"))
     toolbar = page.get_by_role("toolbar", name="Annotate the selection")
     term = page.locator("article.reading .term[data-term]").first
@@ -286,7 +290,7 @@ def test_copy_and_define_in_the_selection_toolbar(reader, look, assert_accessibl
         toolbar.get_by_role("button", name="Copy").click()
         expect(status).to_have_text("Copied")
         toolbar.get_by_role("button", name="Define").click()
-        page.wait_for_timeout(4300)
+        page.clock.run_for(4300)  # every timer due in the next 4.3 s fires, in order
         expect(status).to_have_text(re.compile(re.escape(definition[:40])))
     box = toolbar.bounding_box()
     viewport = page.viewport_size
