@@ -8,7 +8,11 @@ database (``tests/text``) can import this file before Django is set up.
 from __future__ import annotations
 
 import json
+import os
+import runpy
 from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock
 from urllib.parse import urlencode
 
 from django.test import Client
@@ -30,6 +34,20 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PASSWORD = "a-long-enough-pass-42"
 # A sentence of the seed's Intermediate tier that occurs once there, with no glossary term in it.
 QUOTE = "This pulsatile release is a key distinction."
+
+
+def settings_under(**variables: str) -> SimpleNamespace:
+    """What ``config/settings.py`` sets for a process started with ``variables`` and none of this one's
+    ``DJANGO_*`` variables: the module is run afresh, here, without touching the test run's settings
+    (a new Python process that set Django up cost some 0.4 s a test)."""
+    from django.conf import global_settings
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")} | variables
+    with mock.patch.dict(os.environ, environ, clear=True):
+        module = runpy.run_path(str(ROOT / "config" / "settings.py"))
+    # As django.conf.Settings does: Django's defaults, then the module's upper-case names.
+    values = {name: getattr(global_settings, name) for name in dir(global_settings) if name.isupper()}
+    return SimpleNamespace(**values | {name: value for name, value in module.items() if name.isupper()})
 
 
 def seed_text() -> str:

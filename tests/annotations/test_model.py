@@ -274,7 +274,7 @@ def test_every_annotation_the_model_accepts_passes_the_validator(annotation):
 
 
 @pytest.mark.slow
-@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(ANNOTATIONS)
 def test_every_annotation_the_model_accepts_passes_the_validator_at_length(annotation):
     check_accepted_pass_the_validator(annotation)

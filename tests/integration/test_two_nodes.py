@@ -7,6 +7,7 @@ needs Redis on 127.0.0.1:6379, and is skipped (with the reason printed) without 
 import http.cookiejar
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -41,8 +42,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture(scope="module")
+def static_root(tmp_path_factory) -> Path:
+    """The nodes' static files, collected once for the module's tests (their manifest is what the nodes read)."""
+    root = tmp_path_factory.mktemp("two-nodes-static")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DJANGO_DEBUG="0", DJANGO_SECRET_KEY="collectstatic-" + uuid.uuid4().hex * 2, DJANGO_STATIC_ROOT=str(root))
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    return root
+
+
 @pytest.fixture
-def nodes(transactional_db, tmp_path):
+def nodes(transactional_db, tmp_path, static_root):
     if not redis_up():
         pytest.skip("two-node test needs Redis on 127.0.0.1:6379")
     db = connection.settings_dict
@@ -60,9 +71,8 @@ def nodes(transactional_db, tmp_path):
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_SECURE_COOKIES="0",
-        DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        DJANGO_STATIC_ROOT=str(static_root),
     )
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     processes, urls = [], []
     try:
         for _ in range(2):
@@ -82,10 +92,11 @@ def nodes(transactional_db, tmp_path):
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.2)
-        yield {"a": urls[0], "b": urls[1], "env": env}
+        yield {"a": urls[0], "b": urls[1], "env": env, "tmp": tmp_path}
     finally:
         for process in processes:
-            process.terminate()
+            process.send_signal(signal.SIGQUIT)  # gunicorn's quick shutdown: TERM waits out a graceful one
+        for process in processes:
             process.wait(timeout=10)
 
 
@@ -174,7 +185,7 @@ def test_two_nodes_share_sessions_notes_and_cache(nodes):
     edited = SEED_PATH.read_text(encoding="utf-8").replace(
         "A key benefit of Ipamorelin is its specificity.", "Ipamorelin's great strength is how specific it is."
     )
-    source = Path(nodes["env"]["DJANGO_STATIC_ROOT"]).parent / "edited.txt"
+    source = nodes["tmp"] / "edited.txt"
     source.write_text(edited, encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "manage.py", "import_article", str(source), "--slug", "peptides", "--title", SEED_TITLE],

@@ -12,10 +12,12 @@ from html import unescape
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 from django.core.cache import cache
 from django.db.models import F
 from django.test import Client
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from reader.models import Article, Block, Note, ReadingPlace
 from reader.services import notes as note_services
@@ -37,6 +39,7 @@ from tests.factories import (
     locate,
     make_note,
     make_user,
+    settings_under,
 )
 
 pytestmark = pytest.mark.django_db
@@ -264,19 +267,13 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_settings_are_secure():
-    code = (
-        "from django.conf import settings as s;"
-        "from django.contrib.staticfiles.storage import ManifestStaticFilesStorage as M;"
-        "from django.utils.module_loading import import_string as i;"
-        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY,"
-        " s.SESSION_COOKIE_SAMESITE, s.SECURE_HSTS_SECONDS > 0, issubclass(i(s.STORAGES['staticfiles']['BACKEND']), M))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings');django.setup();{code}"],
-        cwd=ROOT, env=deploy_env(), capture_output=True, text=True,
-    )
+    configured = settings_under(**deploy_env())
     # Secure cookies out of reach of scripts, HSTS, and static files with hashed (immutable) names.
-    assert result.stdout.split() == ["True", "True", "True", "True", "Lax", "True", "True"], result.stderr
+    assert configured.SESSION_COOKIE_SECURE and configured.CSRF_COOKIE_SECURE
+    assert configured.SESSION_COOKIE_HTTPONLY and configured.CSRF_COOKIE_HTTPONLY
+    assert configured.SESSION_COOKIE_SAMESITE == "Lax"
+    assert configured.SECURE_HSTS_SECONDS > 0
+    assert issubclass(import_string(configured.STORAGES["staticfiles"]["BACKEND"]), ManifestStaticFilesStorage)
 
 
 # --- sign-in throttling -------------------------------------------------------------------

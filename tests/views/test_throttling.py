@@ -7,9 +7,6 @@ address is the last X-Forwarded-For entry; at most SIGNUP_LIMIT_PER_HOUR (5) sig
 hour, made or refused.
 """
 
-import os
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
@@ -22,7 +19,7 @@ from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from reader.throttling import client_ip
-from tests.factories import PASSWORD, ROOT, FormClient, make_user
+from tests.factories import PASSWORD, FormClient, make_user, settings_under
 
 pytestmark = pytest.mark.django_db
 
@@ -158,14 +155,8 @@ def test_the_per_account_limit_follows_the_setting():
 
 
 def test_django_login_failure_limit_sets_the_per_account_limit():
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(DJANGO_DEBUG="1", DJANGO_LOGIN_FAILURE_LIMIT="3")
-    code = (
-        "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings');django.setup();"
-        "from django.conf import settings as s;print(s.AXES_FAILURE_LIMIT, s.LOGIN_ADDRESS_FAILURE_LIMIT, s.AXES_RESET_ON_SUCCESS)"
-    )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert result.stdout.split() == ["3", "30", "False"], result.stderr
+    configured = settings_under(DJANGO_DEBUG="1", DJANGO_LOGIN_FAILURE_LIMIT="3")
+    assert (configured.AXES_FAILURE_LIMIT, configured.LOGIN_ADDRESS_FAILURE_LIMIT, configured.AXES_RESET_ON_SUCCESS) == (3, 30, False)
 
 
 # --- the client address -----------------------------------------------------------------------------
@@ -222,14 +213,7 @@ def test_client_ip(behind_proxy, remote, forwarded, expected):
 
 def test_the_proxy_setting_comes_from_the_environment():
     assert settings.AXES_CLIENT_IP_CALLABLE == "reader.throttling.client_ip"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(DJANGO_DEBUG="1", DJANGO_BEHIND_TLS_PROXY="1")
-    code = (
-        "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','config.settings');django.setup();"
-        "from django.conf import settings as s;print(s.BEHIND_TLS_PROXY)"
-    )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert result.stdout.strip() == "True", result.stderr
+    assert settings_under(DJANGO_DEBUG="1", DJANGO_BEHIND_TLS_PROXY="1").BEHIND_TLS_PROXY is True
 
 
 # --- sign-ups -------------------------------------------------------------------------------------
@@ -304,10 +288,6 @@ def test_the_throttle_counters_live_in_their_own_cache_when_one_is_configured(se
 
 
 def test_throttle_redis_url_selects_a_cache_of_its_own():
-    env = {**os.environ, "THROTTLE_REDIS_URL": "redis://127.0.0.1:6380/0", "DJANGO_DEBUG": "1"}
-    code = "from django.conf import settings; c = settings.CACHES; print(c['throttle']['LOCATION'], c['throttle'] is c['default'])"
-    out = subprocess.run(
-        [sys.executable, "-c", f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup(); {code}"],
-        env=env, capture_output=True, text=True, check=True,
-    ).stdout.split()
-    assert out == ["redis://127.0.0.1:6380/0", "False"]
+    caches = settings_under(DJANGO_DEBUG="1", THROTTLE_REDIS_URL="redis://127.0.0.1:6380/0").CACHES
+    assert caches["throttle"]["LOCATION"] == "redis://127.0.0.1:6380/0"
+    assert caches["throttle"] is not caches["default"]
