@@ -1,12 +1,13 @@
 """Fixtures shared by the whole suite. Helpers that tests import are in ``tests/factories.py``."""
 
+import os
 import sys
 import threading
 from pathlib import Path
 
 import pytest
 
-from tests.factories import FormClient, SeedRows, make_user
+from tests.factories import FormClient, SeedRows, make_user, vnu_command
 
 
 @pytest.hookimpl(wrapper=True)
@@ -146,6 +147,18 @@ def _empty_cache():
     yield
     cache.clear()
     page_cache.local_memory_clear()
+
+
+@pytest.fixture(scope="session")
+def vnu() -> list[str]:
+    """The Nu HTML Checker's command; without Java and vnu-jar the test skips, or in CI (REQUIRE_BROWSER=1) fails."""
+    command = vnu_command()
+    if command is None:
+        reason = "the Nu HTML Checker needs java and the vnu-jar npm package (npm install -g vnu-jar)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return command
 
 
 @pytest.fixture(scope="session")

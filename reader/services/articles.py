@@ -415,8 +415,9 @@ def _sync_blocks(part: Part, parsed_part, term_slugs, report) -> list[Block]:
         queue = reusable.get((parsed_block.kind, text))
         if queue:
             block = queue.popleft()
-            block.position, block.content, block.source_line = position, content, parsed_block.line
-            to_update.append(block)
+            if (block.position, block.content, block.source_line) != (position, content, parsed_block.line):
+                block.position, block.content, block.source_line = position, content, parsed_block.line
+                to_update.append(block)
             report.blocks_kept += 1
         else:
             block = Block(

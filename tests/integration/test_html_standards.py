@@ -1,14 +1,8 @@
 """The W3C Nu HTML Checker finds no error on any page, anonymous or signed in.
 
-Needs a Java runtime and the vnu-jar npm package (`.ci/run` installs both);
-VNU_JAR names the jar, else it is looked for in the global npm modules. Without
-them the test skips with the reason, unless REQUIRE_BROWSER=1 (CI).
+Needs a Java runtime and the vnu-jar npm package (`.ci/run` installs both): see the ``vnu`` fixture.
 """
 
-import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +10,7 @@ import pytest
 from reader.models import Note
 from reader.services.feeds import feed_key_reset
 from reader.services.tokens import token_create
-from tests.factories import SEED_SLUG, make_note
+from tests.factories import SEED_SLUG, make_note, vnu_errors
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -32,28 +26,6 @@ SIGNED_IN_PAGES = [
     "/notes/?tag=gh", "/notes/{note}/edit/", "/accounts/password_change/",
 ]
 OPTIONAL_SIGNED_IN_PAGES = ["/accounts/delete/", "/accounts/tokens/"]
-
-
-def vnu_command() -> list[str] | None:
-    java = shutil.which("java")
-    jar = os.environ.get("VNU_JAR")
-    if not jar and shutil.which("npm"):
-        root = subprocess.run(["npm", "root", "-g"], capture_output=True, text=True).stdout.strip()
-        jar = str(Path(root) / "vnu-jar" / "build" / "dist" / "vnu.jar")
-    if not java or not jar or not Path(jar).is_file():
-        return None
-    return [java, "-jar", jar]
-
-
-@pytest.fixture
-def vnu():
-    command = vnu_command()
-    if command is None:
-        reason = "the Nu HTML Checker needs java and the vnu-jar npm package (npm install -g vnu-jar)"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return command
 
 
 def test_every_page_is_valid_html(vnu, client, seed_article, reader_user, tmp_path):
@@ -84,7 +56,5 @@ def test_every_page_is_valid_html(vnu, client, seed_article, reader_user, tmp_pa
         if response.status_code == 200:
             save(path, response)
     assert Note.objects.count() == 2
-    result = subprocess.run([*vnu, "--errors-only", "--format", "json", *map(str, files)], capture_output=True, text=True)
-    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
-    errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages if m["type"] == "error"]
+    errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in vnu_errors(vnu, files)]
     assert errors == []

@@ -5,8 +5,6 @@ rendered pages; the Highwire tags are checked against the names Zotero maps.
 """
 
 import json
-import shutil
-import subprocess
 
 import extruct
 import pytest
@@ -15,7 +13,7 @@ from django.urls import reverse
 from lxml import html as lxml_html
 
 from reader.models import Article, GlossaryTerm, Reference
-from tests.factories import FIXTURES, READING_PAGES, SEED_PATH, SEED_SLUG, SEED_TITLE, TIER_PAGE_QUERIES
+from tests.factories import FIXTURES, READING_PAGES, SEED_PATH, SEED_SLUG, SEED_TITLE, TIER_PAGE_QUERIES, vnu_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -258,12 +256,7 @@ def test_new_metadata_in_the_sidecar_renews_the_cached_pages(client, seed_articl
     assert '<meta name="citation_language" content="en">' in get(client, tier_url(SEED_SLUG, "fundamentals"))
 
 
-def test_the_nu_html_checker_finds_no_error_in_the_head(client, full_article, tmp_path):
-    vnu = shutil.which("vnu")
-    if vnu is None:
-        pytest.skip("the W3C Nu checker (vnu) is not installed")
+def test_the_nu_html_checker_finds_no_error_in_the_head(client, full_article, tmp_path, vnu):
     page = tmp_path / "tier.html"
     page.write_text(get(client, tier_url(FULL_SLUG, "fundamentals")), encoding="utf-8")
-    result = subprocess.run([vnu, "--errors-only", "--format", "json", str(page)], capture_output=True, text=True, timeout=120)
-    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
-    assert [m for m in messages if m.get("type") == "error"] == []
+    assert vnu_errors(vnu, [page]) == []
