@@ -6,6 +6,8 @@ import string
 import zlib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reader import compression
 
@@ -25,6 +27,21 @@ def test_it_decompresses_to_the_parts_joined_around_the_secret(parts):
     assert gzip.decompress(gzip_of(parts, secret)) == secret.join(parts)
     # What browsers run: zlib with a gzip header, in one stream.
     assert zlib.decompress(gzip_of(parts, secret), wbits=31) == secret.join(parts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    parts=st.lists(st.binary(max_size=3000), min_size=1, max_size=5),
+    secret_length=st.integers(0, 80),
+    secrets=st.lists(st.binary(min_size=80, max_size=80), min_size=1, max_size=4),
+)
+def test_the_crc_known_from_the_parts_is_that_of_the_document_for_any_secret(parts, secret_length, secrets):
+    # The CRC is worked out once per document, not per secret (compression._document_crc); gzip checks it.
+    deflated = compression.deflate_parts(parts, secret_length=secret_length)
+    for secret in (secret[:secret_length] for secret in secrets):
+        document = secret.join(parts)
+        assert gzip.decompress(compression.gzip_around(parts, deflated, secret)) == document
+        assert compression._document_crc(parts, deflated, secret) == zlib.crc32(document)
 
 
 def test_the_secret_is_stored_not_compressed_so_the_length_does_not_depend_on_it():
