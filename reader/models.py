@@ -345,6 +345,8 @@ class Note(models.Model):
         indexes = [
             models.Index(fields=["user", "article", "tier"], name="note_user_tier_idx"),
             models.Index(fields=["article", "tier"], name="note_article_tier_idx"),
+            # The per-reader limit counts live notes inside every creation's lock: from this index alone.
+            models.Index(fields=["user"], condition=models.Q(deleted_at__isnull=True), name="note_user_live_idx"),
         ]
 
     def __str__(self) -> str:

