@@ -344,8 +344,8 @@ CACHED_SIGNED_IN_TIER_PAGE_NEW_SESSION_QUERIES = 4
 # One note as JSON-LD, its edit page: the session, the user, the notes and their tags.
 NOTES_PAGE_QUERIES = 4
 # A note made through the page (htmx): the session, the user; the transaction (a savepoint in a test) with the
-# article locked, the id recorded, the reader locked and their notes counted, the note; its blocks' marks and its tags.
-NOTE_CREATE_QUERIES = 11
+# article locked, the id recorded, the reader locked and their notes counted, the note; its blocks' marks (a new note has no tags).
+NOTE_CREATE_QUERIES = 10
 # An export: those, and the reader's annotations of other pages.
 EXPORT_QUERIES = 5
 # My notes: those, and the annotations made elsewhere, the reader's tags for the filter and the

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from reader import page_cache
@@ -100,6 +101,9 @@ def note_create(
         )
         if tags:
             _set_tags(note, tags)
+        else:
+            # Known to have none: its card, rendered next, needs no query to find that out.
+            prefetch_related_objects([note], Prefetch("tags", queryset=Tag.objects.none()))
         return note
 
 
