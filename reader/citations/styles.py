@@ -147,6 +147,7 @@ _ET_AL_OPTIONS = ("et-al-min", "et-al-use-first", "et-al-subsequent-min", "et-al
 def _style(key: str, et_al_after: int | None = None) -> CitationStylesStyle:
     """The parsed style; with ``et_al_after``, a copy whose name lists stop after that many names with "et al."."""
     style = CitationStylesStyle(style_path(key), validate=False)
+    _give_dates_their_locale_delimiter(style.root)
     if et_al_after is not None:
         root = style.root
         elements = [root, *root.iter("{*}citation", "{*}bibliography", "{*}name")]
@@ -157,6 +158,25 @@ def _style(key: str, et_al_after: int | None = None) -> CitationStylesStyle:
             # "A, B, … Z" would print the marker as the last name.
             element.attrib.pop("et-al-use-last", None)
     return style
+
+
+def _give_dates_their_locale_delimiter(root) -> None:
+    """A date drawn in a localized form is joined with its locale's delimiter, as CSL says (1.0.2,
+    "Localized Date Formats"); citeproc-py joins it with the calling ``<date>``'s delimiter instead,
+    none at all when that sets none, so Vancouver's "[cited 2026 Dec 4]" came out "[cited 2026Dec4]".
+    Each calling date that sets no delimiter is given the one of the style's (English) locale."""
+    delimiters: dict[str, str] = {}
+    for locale in root.iterfind("{*}locale"):
+        language = locale.get("{http://www.w3.org/XML/1998/namespace}lang") or "en"
+        if language.startswith("en"):
+            for date in locale.iterfind("{*}date"):
+                if date.get("delimiter") is not None:
+                    delimiters.setdefault(date.get("form"), date.get("delimiter"))
+    for date in root.iter("{*}date"):
+        if date.getparent().tag.endswith("}locale"):
+            continue
+        if date.get("form") in delimiters and date.get("delimiter") is None:
+            date.set("delimiter", delimiters[date.get("form")])
 
 
 def style_xml(key: str, et_al_after: int | None = None) -> bytes:

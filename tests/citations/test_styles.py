@@ -238,3 +238,12 @@ def test_an_article_without_authors_is_cited_under_its_publisher_or_the_site_nev
         text = html.unescape(re.sub("<[^>]+>", "", entry.html))
         assert text.count("Peptide Therapies") == 1 and text.startswith("Tiered Reader"), text
         assert "csl-left-margin" not in entry.html
+
+
+def test_a_date_in_a_localized_form_has_its_locales_delimiter():
+    """Vancouver's English locale writes a date "2026 Dec 4"; citeproc-py alone writes "2026Dec4"."""
+    item = article_csl_item(id="a", title="Peptide Therapies", url="https://x.example/a/", accessed=date(2026, 12, 4),
+                            site="Tiered Reader")
+    [entry] = render_bibliography([item], "vancouver", numbered=False)
+    text = html.unescape(re.sub("<[^>]+>", "", entry.html))
+    assert "[cited 2026 Dec 4]" in text, text
