@@ -50,7 +50,8 @@ def tier_page_get(
             "csrf_token": page_cache.CSRF_PLACEHOLDER.decode(),
             "note_form": NoteCreateForm(auto_id="note-editor-%s"),
             "single_keys": single_keys,
-            "metadata": None if region_only else tier_view.page_metadata(request, article=article, text=text),
+            "metadata": tier_view.page_metadata(request, article=article, text=text),
+            "region_only": region_only,  # the region then carries the tier's head metadata for tier-switcher.js
         }
         html = render_to_string(f"{TEMPLATE}#{REGION}" if region_only else TEMPLATE, context, request).encode()
         page = page_cache.cached_page(html)

@@ -136,12 +136,34 @@ function onSwitcherClick(event) {
   link.setAttribute("data-hx-push-url", to.anchor ? `${url.pathname}${url.hash}` : "true");
 }
 
+// What the head says about the tier on screen. A region swapped in brings its own in a <template>;
+// the region a page loaded with is given one from the head, so that each of htmx's history
+// snapshots (the body) keeps the head of its tier and Back puts that back too.
+const TIER_HEAD = 'meta[name="description"], link[rel="canonical"], meta[name^="citation_"], meta[property^="og:"], meta[name^="twitter:"], script[type="application/ld+json"]';
+
+function adoptTierHead(region) {
+  const template = region?.querySelector("template#tier-head");
+  if (!template) return;
+  document.head.querySelectorAll(TIER_HEAD).forEach((element) => element.remove());
+  document.head.append(template.content.cloneNode(true));
+}
+
+function keepTierHead(region) {
+  if (!region || region.querySelector("template#tier-head")) return;
+  const template = document.createElement("template");
+  template.id = "tier-head";
+  template.content.append(...[...document.head.querySelectorAll(TIER_HEAD)].map((element) => element.cloneNode(true)));
+  region.append(template);
+}
+
 function afterTierSwap(event) {
   // With an outerHTML swap the event's target is the detached old region.
-  if (event.detail.target?.id !== "tier-content" || !pending) return;
+  if (event.detail.target?.id !== "tier-content") return;
+  const region = document.getElementById("tier-content");
+  if (region) adoptTierHead(region);
+  if (!pending) return;
   const landing = pending;
   pending = null;
-  const region = document.getElementById("tier-content");
   if (!region) return;
   if (region.dataset.title) document.title = region.dataset.title;
   const { from } = landing;
@@ -176,6 +198,7 @@ function onPopState(event) {
 }
 
 function onHistoryRestore(event) {
+  adoptTierHead(document.getElementById("tier-content"));
   // htmx has reset this entry's state: put back the landing it had.
   current = popped;
   popped = null;
@@ -208,6 +231,7 @@ export function initTierSwitcher() {
   document.body.addEventListener("htmx:historyRestore", onHistoryRestore);
   // Before htmx's own handler, which resets the entry's state.
   window.addEventListener("popstate", onPopState);
+  keepTierHead(document.getElementById("tier-content"));
   current = history.state?.landing || null;
   // Opened at a place (a link, a bookmark, a reload): the browser has scrolled
   // there and :target marks it; focus it so a screen reader announces it.

@@ -226,3 +226,35 @@ def test_without_javascript_every_link_still_works(reader, new_page):
     page.get_by_role("navigation", name="More about this article").get_by_role("link", name="Glossary").click()
     expect(page).to_have_url(reader.url("/articles/peptides/glossary/"))
     expect(page.locator(f"[id='{slug}']")).to_have_count(1)
+
+
+def head_of(page) -> dict:
+    return page.evaluate("""() => ({
+        canonical: [...document.head.querySelectorAll('link[rel="canonical"]')].map((link) => link.href),
+        fulltext: [...document.head.querySelectorAll('meta[name="citation_fulltext_html_url"]')].map((meta) => meta.content),
+        ogTitle: [...document.head.querySelectorAll('meta[property="og:title"]')].map((meta) => meta.content),
+        description: [...document.head.querySelectorAll('meta[name="description"]')].map((meta) => meta.content),
+        jsonld: document.head.querySelectorAll('script[type="application/ld+json"]').length,
+    })""")
+
+
+def assert_head_describes(page, reader, tier):
+    head = head_of(page)
+    assert head["canonical"] == head["fulltext"] == [reader.tier_url(tier)]
+    assert head["ogTitle"] == [f"{TITLE} ({TIERS[tier]})"]
+    assert len(head["description"]) == 1 and f"{TIERS[tier]} depth" in head["description"][0]
+    assert head["jsonld"] == 1
+
+
+def test_after_a_switch_the_head_describes_the_tier_on_screen(reader, desktop):
+    """What Zotero and link previews read from the page follows the depth switched to in place, and back."""
+    desktop.goto(reader.tier_url("fundamentals"))
+    mark_document(desktop)
+    tier_link(desktop, "academic").click()
+    assert_reading(desktop, reader, "academic")
+    assert_same_document(desktop)
+    assert_head_describes(desktop, reader, "academic")
+    desktop.go_back()
+    assert_reading(desktop, reader, "fundamentals")
+    assert_same_document(desktop)
+    assert_head_describes(desktop, reader, "fundamentals")

@@ -5,6 +5,7 @@ rendered pages; the Highwire tags are checked against the names Zotero maps.
 """
 
 import json
+import re
 
 import extruct
 import pytest
@@ -260,3 +261,23 @@ def test_the_nu_html_checker_finds_no_error_in_the_head(client, full_article, tm
     page = tmp_path / "tier.html"
     page.write_text(get(client, tier_url(FULL_SLUG, "fundamentals")), encoding="utf-8")
     assert vnu_errors(vnu, [page]) == []
+
+
+def test_the_htmx_region_carries_its_tiers_head_and_the_full_page_does_not(client, seed_article, django_assert_max_num_queries):
+    """A depth switched to through htmx kept the old tier's head; the region brings the new one, which
+    tier-switcher.js moves into the head, so that a tool reading the page reads the tier on screen."""
+    url = tier_url(SEED_SLUG, "academic")
+    with django_assert_max_num_queries(TIER_PAGE_QUERIES):
+        region = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    template = re.search(r'<template id="tier-head">(.*?)</template>', region, re.DOTALL)
+    brought = "<html><head>" + template.group(1) + "</head></html>"
+    full = get(client, url)
+
+    def described(html: str) -> list[tuple[str, str]]:
+        return [(name, content) for name, content in meta_tags(html) if name == "description" or name.startswith(("citation_", "twitter:"))]
+
+    assert canonical_links(brought) == canonical_links(full) == [absolute(url)]
+    assert described(brought) == described(full)
+    assert "Academic depth" in dict(described(brought))["description"]
+    assert extract(brought, absolute("/"))["opengraph"] == extract(full, absolute("/"))["opengraph"]
+    assert 'id="tier-head"' not in full
