@@ -126,11 +126,12 @@ def _secret_crc_effect(parts: Sequence[bytes], secret_length: int) -> tuple[int,
     if secret_length < _SHORTEST_SECRET or len(parts) < 2:
         return ()
     nul_document = [_NUL * len(part) for part in parts]
+    all_nul_crc = _crc_with_secret(nul_document, _NUL * secret_length)
     # Secrets that are NUL but for one bit of their last 4 bytes: their lin values are a basis.
     basis = []
     for bit in range(_CRC_BITS):
         secret = _NUL * (secret_length - 4) + (1 << bit).to_bytes(4, "little")
-        basis.append((_lin(secret), _crc_with_secret(nul_document, secret) ^ _crc_with_secret(nul_document, _NUL * secret_length)))
+        basis.append((_lin(secret), _crc_with_secret(nul_document, secret) ^ all_nul_crc))
     # Gauss-Jordan over GF(2) on (lin(s), lin(D(s))) pairs, which stay pairs under XOR: ends with lin(s) = 1 << b.
     for bit in range(_CRC_BITS):
         pivot = next(index for index in range(bit, _CRC_BITS) if basis[index][0] >> bit & 1)
