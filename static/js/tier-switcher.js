@@ -1,19 +1,5 @@
-// Switching depth keeps the reader's place.
-//
-// The reader's place is the passage at the top of the viewport, just under the
-// sticky depth switcher. A click on another depth opens that depth (htmx swaps
-// the tier region) and lands:
-//   1. on the place's own counterpart there, if it has one;
-//   2. else on the counterpart of the place's section, else on that tier's
-//      opening, and the landing note says nothing there tells exactly this;
-//   3. on the very passage the reader left, when they switch back to the depth
-//      they came from without having read on (the passage landed on is still
-//      in view): a round trip never drifts to the counterpart's counterpart.
-// The passage landed on is focused, marked, with a note at its top (landing.js),
-// and named in the address bar (#anchor), so reload, Back/Forward and shared
-// links land on it too. Where the round trip goes back to is kept per tab in
-// history.state. The counterparts come from the server (reader/tier_view.py's
-// _landings), as JSON in #tier-counterparts.
+// Switching depth keeps the reader's place: the rules are README.md's "Switching depth keeps your
+// place"; the counterparts come as JSON in #tier-counterparts (reader/tier_view.py's _landings).
 
 import { clearLanding, landedPassage, quoteOf, sectionOf, showLanding, watchLanding } from "./landing.js";
 
@@ -136,24 +122,22 @@ function onSwitcherClick(event) {
   link.setAttribute("data-hx-push-url", to.anchor ? `${url.pathname}${url.hash}` : "true");
 }
 
-// What the head says about the tier on screen. A region swapped in brings its own in a <template>;
-// the region a page loaded with is given one from the head, so that each of htmx's history
-// snapshots (the body) keeps the head of its tier and Back puts that back too.
-const TIER_HEAD = 'meta[name="description"], link[rel="canonical"], meta[name^="citation_"], meta[property^="og:"], meta[name^="twitter:"], script[type="application/ld+json"]';
+// A region brings its tier's head in a <template>; the first one is made from the head, for Back.
+const HEAD = 'meta[name=description],link[rel=canonical],meta[name^=citation_],meta[property^="og:"],meta[name^="twitter:"],script[type="application/ld+json"]';
 
 function adoptTierHead(region) {
-  const template = region?.querySelector("template#tier-head");
-  if (!template) return;
-  document.head.querySelectorAll(TIER_HEAD).forEach((element) => element.remove());
-  document.head.append(template.content.cloneNode(true));
+  const kept = region?.querySelector("#tier-head");
+  if (!kept) return;
+  document.head.querySelectorAll(HEAD).forEach((element) => element.remove());
+  document.head.append(kept.content.cloneNode(true));
 }
 
 function keepTierHead(region) {
-  if (!region || region.querySelector("template#tier-head")) return;
-  const template = document.createElement("template");
-  template.id = "tier-head";
-  template.content.append(...[...document.head.querySelectorAll(TIER_HEAD)].map((element) => element.cloneNode(true)));
-  region.append(template);
+  if (!region || region.querySelector("#tier-head")) return;
+  const kept = document.createElement("template");
+  kept.id = "tier-head";
+  kept.content.append(...[...document.head.querySelectorAll(HEAD)].map((element) => element.cloneNode(true)));
+  region.append(kept);
 }
 
 function afterTierSwap(event) {
