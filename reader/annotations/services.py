@@ -50,8 +50,11 @@ def annotation_create(*, user, data: dict, site: Site, slug: str | None = None) 
     wanted = _slug_uuid(slug)
     with transaction.atomic():
         if found is None:
+            # The id before the reader's lock, as note_create takes them: a request holding that lock never
+            # waits for another's id, so two requests racing for one Slug cannot deadlock.
+            annotation_uuid = note_services.annotation_id_issue(wanted)
             note_services.ensure_note_capacity(user_id=user.pk)
-            return ExternalAnnotation.objects.create(uuid=note_services.annotation_id_issue(wanted), user=user, data=annotation)
+            return ExternalAnnotation.objects.create(uuid=annotation_uuid, user=user, data=annotation)
         selection = found.selection
         note = note_services.note_create(
             user=user, article=selection.article, tier=selection.tier, start=selection.start, end=selection.end,
